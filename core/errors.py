@@ -1,0 +1,131 @@
+"""One error hierarchy for the platform, mapped to RFC 9457 problem details in one handler.
+
+Each error carries a stable `code`, the HTTP status, the invalid field where there is one, and an
+English message template whose Ukrainian translation lives in the `uk` catalog of `core.i18n`.
+The template is formatted with `params`, so the translated text names the same values.
+"""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class DsoError(Exception):
+    """Base of every error the platform reports to a user."""
+
+    code: ClassVar[str] = "internal"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal error"
+    template: ClassVar[str] = "The request failed."
+
+    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+        self.field = field
+        self.params: Mapping[str, Any] = params
+        super().__init__(self.template.format(**params))
+
+
+class NotFoundError(DsoError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class InvalidInputError(DsoError):
+    status = 400
+    code = "invalid_input"
+    title = "Invalid input"
+
+
+class UnknownRegionError(NotFoundError):
+    code = "unknown_region"
+    title = "Unknown region"
+    template = "Region '{region}' is not served here. Known regions: {known}."
+
+
+class RegionDisabledError(NotFoundError):
+    code = "region_disabled"
+    title = "Region disabled"
+    template = "Region '{region}' is disabled by the operator of this platform."
+
+
+class UnknownQueueError(NotFoundError):
+    code = "unknown_queue"
+    title = "Unknown queue"
+    template = "Queue '{queue}' does not exist in region '{region}'. Its queues are {queues}."
+
+
+class InvalidDateError(InvalidInputError):
+    code = "invalid_date"
+    title = "Invalid date"
+    template = "'{value}' is not a date. Use the form YYYY-MM-DD, for example 2026-01-29."
+
+
+class InvalidQueryError(InvalidInputError):
+    code = "invalid_query"
+    title = "Invalid query"
+    template = "Parameter '{name}' is invalid: {reason}"
+
+
+class AddressNotFoundError(NotFoundError):
+    code = "address_not_found"
+    title = "Address not found"
+    template = "Address '{address}' was not found in region '{region}'. Check the street and house number."
+
+
+class BuildingNotFoundError(NotFoundError):
+    code = "building_not_found"
+    title = "Building not found"
+    template = "Building {building_id} was not found in region '{region}'."
+
+
+class AmbiguousAddressError(DsoError):
+    status = 409
+    code = "ambiguous_address"
+    title = "Ambiguous address"
+    template = "Address '{address}' matches several buildings. Choose one of the candidates."
+
+
+class SourceFormatError(InvalidInputError):
+    """A schedule or address source file that cannot be read. Nothing from it is stored."""
+
+    status = 422
+    code = "malformed_source"
+    title = "Malformed source file"
+    template = "File '{file}' cannot be read at {place}: {reason}"
+
+
+class UnsupportedSourceError(InvalidInputError):
+    status = 422
+    code = "unsupported_source"
+    title = "Unsupported source file"
+    template = "File '{file}' is not a source format that region '{region}' reads ({formats})."
+
+
+class PayloadTooLargeError(InvalidInputError):
+    status = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+    template = "The request body is {size} bytes; the limit is {limit} bytes."
+
+
+class NotAuthenticatedError(DsoError):
+    status = 401
+    code = "not_authenticated"
+    title = "Not authenticated"
+    template = "A valid staff token is required. Send it as 'Authorization: Bearer <token>'."
+
+
+class ServiceUnavailableError(DsoError):
+    status = 503
+    code = "service_unavailable"
+    title = "Service unavailable"
+    template = "The service cannot accept this request right now. Retry in a minute."
+
+
+class ConfigError(Exception):
+    """A configuration file or variable that is invalid. Raised at start, never during a request."""
+
+    def __init__(self, source: str, key: str, reason: str) -> None:
+        self.source = source
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{source}: {key}: {reason}")

@@ -1,0 +1,118 @@
+"""The plugin contract: every hook a region plugin may implement.
+
+Hooks are grouped by concern. Every hook takes keyword arguments only, and an implementation
+may accept any subset of them. A call about one region reaches only that region's plugin and
+the core defaults (see `core.plugins`). Implementations may be plain functions or coroutines;
+the core awaits either through `core.plugins.resolve`.
+
+Each hook is documented in docs/plugins.md with its exact signature.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+import pluggy
+
+from core.addresses.schemas import AddressBatch
+from core.schedules.model import ScheduleDocument
+
+PROJECT_NAME = "dso"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+class RegionInfo(msgspec.Struct, frozen=True):
+    """What a region plugin says about its DSO. Names, queues and sources come from config/."""
+
+    code: str
+    dso_name_uk: str
+    dso_name_en: str
+    website: str = ""
+    phone: str = ""
+    time_zone: str = "Europe/Kyiv"
+    schedule_formats: tuple[str, ...] = ()
+    address_formats: tuple[str, ...] = ()
+
+
+class SourceFile(msgspec.Struct, frozen=True):
+    """A source file a plugin writes for the demo data, in the region's native format.
+
+    `kind` is `schedule` or `addresses`; `context` carries what the file itself does not say
+    (for example the street a DTEK house list belongs to).
+    """
+
+    kind: str
+    filename: str
+    content: bytes
+    context: dict[str, str] = {}
+
+
+# Identity
+
+
+@hookspec(firstresult=True)
+def dso_region_info() -> RegionInfo:  # type: ignore[empty-body]
+    """Describe the region's DSO: legal names, contacts and the source formats it reads.
+
+    Called once at start for every registered region. The first answer wins.
+    """
+
+
+# Schedules
+
+
+@hookspec(firstresult=True)
+def dso_read_schedule_source(content: bytes, filename: str) -> ScheduleDocument | None:  # type: ignore[empty-body]
+    """Read one schedule source file of the region into the normalized model.
+
+    Fires for every file given to `dso import schedule` or the admin import endpoint. Return
+    None when the file is in none of the region's formats; raise `core.errors.SourceFormatError`
+    when it is in one of them but malformed. The first non-None answer wins.
+    """
+
+
+# Addresses
+
+
+@hookspec(firstresult=True)
+def dso_read_address_source(  # type: ignore[empty-body]
+    content: bytes, filename: str, context: Mapping[str, str]
+) -> AddressBatch | None:
+    """Read one address source file of the region (street lists, house-to-queue answers).
+
+    `context` carries what the file does not say itself, such as the street a house list
+    belongs to. Return None when the file is in none of the region's address formats. The
+    first non-None answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def dso_clean_street_name(name: str) -> str | None:  # type: ignore[empty-body]
+    """Clean one street string of the region's sources before it is stored and indexed.
+
+    A region removes what its sources add around a street name (a district prefix, doubled
+    commas). The core default returns the name with its white space folded. The first
+    non-None answer wins.
+    """
+
+
+# Demo data
+
+
+@hookspec
+def dso_demo_sources(today: dt.date, queues: tuple[str, ...]) -> list[SourceFile]:  # type: ignore[empty-body]
+    """Write demo source files for today and tomorrow in the region's native formats.
+
+    `make run` imports them through the same readers as real files. Every plugin contributes.
+    """
+
+
+def all_hook_names() -> list[str]:
+    """Return the names of every hook in this contract, in the order they are declared."""
+    return [name for name, value in globals().items() if name.startswith("dso_") and callable(value)]
+
+
+__all__: list[Any] = ["RegionInfo", "SourceFile", "hookimpl", "hookspec"]
