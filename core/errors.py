@@ -68,7 +68,9 @@ class InvalidQueryError(InvalidInputError):
 class AddressNotFoundError(NotFoundError):
     code = "address_not_found"
     title = "Address not found"
-    template = "Address '{address}' was not found in region '{region}'. Check the street and house number."
+    template = (
+        "Address '{address}' was not found in region '{region}'. Check the street and house number."
+    )
 
 
 class BuildingNotFoundError(NotFoundError):
@@ -129,3 +131,26 @@ class ConfigError(Exception):
         self.key = key
         self.reason = reason
         super().__init__(f"{source}: {key}: {reason}")
+
+
+class ForeignQueueError(InvalidInputError):
+    status = 422
+    code = "queue_not_in_region"
+    title = "Queue not in region"
+    template = (
+        "File '{file}' has queue {queue}, which region '{region}' does not have (its queues are"
+        " {queues}). Check that the file belongs to this region."
+    )
+
+
+class EmptySourceError(InvalidInputError):
+    status = 422
+    code = "empty_source"
+    title = "Empty source file"
+    template = "File '{file}' is empty. Send the file's content as the request body."
+
+
+class UnreadableFileError(InvalidInputError):
+    code = "unreadable_file"
+    title = "Unreadable file"
+    template = "File '{file}' cannot be read: {reason}"

@@ -9,7 +9,7 @@ Each hook is documented in docs/plugins.md with its exact signature.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -38,7 +38,7 @@ class RegionInfo(msgspec.Struct, frozen=True):
 
 
 class SourceFile(msgspec.Struct, frozen=True):
-    """A source file a plugin writes for the demo data, in the region's native format.
+    """A source file: given to the address readers, or written by a plugin for the demo data.
 
     `kind` is `schedule` or `addresses`; `context` carries what the file itself does not say
     (for example the street a DTEK house list belongs to).
@@ -78,14 +78,16 @@ def dso_read_schedule_source(content: bytes, filename: str) -> ScheduleDocument 
 
 
 @hookspec(firstresult=True)
-def dso_read_address_source(  # type: ignore[empty-body]
-    content: bytes, filename: str, context: Mapping[str, str]
-) -> AddressBatch | None:
-    """Read one address source file of the region (street lists, house-to-queue answers).
+def dso_read_address_sources(  # type: ignore[empty-body]
+    uploads: Sequence[SourceFile], context: Mapping[str, str]
+) -> list[AddressBatch] | None:
+    """Read the region's address source files (street lists, house-to-queue answers).
 
-    `context` carries what the file does not say itself, such as the street a house list
-    belongs to. Return None when the file is in none of the region's address formats. The
-    first non-None answer wins.
+    Files that only make sense together, such as the three answers of the YASNO street, house
+    and group chain, arrive in one call. `context` carries what the files do not say
+    themselves, such as the street a house list belongs to. Return None when no file is in one
+    of the region's address formats; raise `core.errors.SourceFormatError` for a malformed one.
+    The first non-None answer wins.
     """
 
 
@@ -112,7 +114,9 @@ def dso_demo_sources(today: dt.date, queues: tuple[str, ...]) -> list[SourceFile
 
 def all_hook_names() -> list[str]:
     """Return the names of every hook in this contract, in the order they are declared."""
-    return [name for name, value in globals().items() if name.startswith("dso_") and callable(value)]
+    return [
+        name for name, value in globals().items() if name.startswith("dso_") and callable(value)
+    ]
 
 
 __all__: list[Any] = ["RegionInfo", "SourceFile", "hookimpl", "hookspec"]

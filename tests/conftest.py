@@ -1,9 +1,21 @@
 """Fixtures shared by the whole suite."""
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from core import migrate
+from core.app import create_app
+from core.db import create_engine
+from core.models import metadata
+from core.settings import Settings, load_settings
 
 SHARED_DATA = Path(
     os.environ.get("DSO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -16,3 +28,64 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data file {relative} is not present beside this checkout")
     return path
+
+
+# Databases: every test that asks for `database_url` runs on the embedded SQLite default and,
+# when DSO_TEST_POSTGRES_URL is set (as .ci/run does), on PostgreSQL too.
+POSTGRES_URL = os.environ.get("DSO_TEST_POSTGRES_URL", "")
+
+
+def _backends() -> list[Any]:
+    marks = [] if POSTGRES_URL else [pytest.mark.skip(reason="DSO_TEST_POSTGRES_URL is not set")]
+    return ["sqlite", pytest.param("postgresql", marks=marks)]
+
+
+@pytest.fixture(scope="session")
+def _postgres_migrated() -> str:
+    migrate.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a fresh SQLite file, or the PostgreSQL test database emptied."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        migrate.upgrade(url)
+        return url
+
+    url: str = request.getfixturevalue("_postgres_migrated")
+    asyncio.run(_empty_tables(url))
+    return url
+
+
+async def _empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(table.name for table in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+STAFF_TOKEN = "test-staff-token"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings of the repository's config/ pointed at the test database, with a staff token."""
+    environ = {
+        "DSO_DATABASE_URL": database_url,
+        "DSO_SECURITY_STAFF_TOKEN": STAFF_TOKEN,
+        "DSO_LOG_LEVEL": "warning",
+    }
+    return load_settings(environ=environ)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+def staff_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {STAFF_TOKEN}"}

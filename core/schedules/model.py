@@ -7,6 +7,7 @@ Whatever the source (DTEK `fact`/`preset`, the YASNO API, an archive wrapper), a
 
 import datetime as dt
 import enum
+import itertools
 import re
 
 import msgspec
@@ -110,7 +111,7 @@ def merge_intervals(intervals: list[Interval] | tuple[Interval, ...]) -> tuple[I
     """
     cuts = sorted({i.start for i in intervals} | {i.end for i in intervals})
     pieces: list[Interval] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         covering = {i.state for i in intervals if i.start <= start and end <= i.end}
         if not covering:
             continue

@@ -1,0 +1,49 @@
+# dso-platform: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+# Both create the virtualenv and install the project when needed, and both can be run again.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development staff token for the admin endpoints of `make run`; set your own in production.
+DEV_STAFF_TOKEN ?= dev-staff-token
+
+.PHONY: run test install migrate demo lint typecheck imports clean
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT) (staff token for admin endpoints: $${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)})"
+	DSO_SECURITY_STAFF_TOKEN=$${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)} $(BIN)/dso serve --host $(HOST) --port $(PORT)
+
+test: install imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml plugins/kyiv_region/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e plugins/kyiv_region
+	touch $(INSTALLED)
+
+migrate: install
+	$(BIN)/dso db upgrade
+
+demo: migrate
+	$(BIN)/dso demo load
+
+imports: install
+	$(BIN)/lint-imports
+
+lint: install
+	$(BIN)/ruff check core plugins tests
+	$(BIN)/ruff format --check core plugins tests
+
+typecheck: install
+	$(BIN)/mypy core plugins
+
+clean:
+	rm -rf $(VENV) var/dso.sqlite3 var/dso.sqlite3-wal var/dso.sqlite3-shm

@@ -1,0 +1,105 @@
+"""The outage lookup: which queue feeds a building and what that means now."""
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.addresses.service import BuildingMatch
+from core.outages.outlook import QueueOutlook, compute_outlook, day_or_no_data
+from core.outages.schemas import AddressOut, DayOut, OutageLookupOut, QueueOutlookOut, StateOut
+from core.schedules.model import Interval
+from core.schedules.schemas import IntervalOut, SourceOut
+from core.schedules.service import StoredDay, current_days
+from core.timezone import local_day, to_local
+
+
+def interval_out(interval: Interval) -> IntervalOut:
+    return IntervalOut(to_local(interval.start), to_local(interval.end), interval.state.value)
+
+
+async def lookup_outages(
+    session: AsyncSession, region: str, building: BuildingMatch, at: dt.datetime
+) -> OutageLookupOut:
+    """Answer for `building` at instant `at`, from the current schedules of its queues."""
+    today = local_day(at)
+    days = [today + dt.timedelta(days=offset) for offset in (-1, 0, 1)]
+    stored = await current_days(session, region, days=days, queues=building.queues)
+
+    outlooks = [_queue_outlook(queue, days, stored, at) for queue in building.queues]
+    single = outlooks[0] if len(outlooks) == 1 and building.other_operator is None else None
+    return OutageLookupOut(
+        region=region,
+        at=to_local(at),
+        address=_address(building),
+        queue=single.queue if single else None,
+        queues=list(building.queues),
+        other_operator=building.other_operator,
+        state=single.state if single else StateOut("unknown", None, None),
+        next_outage=single.next_outage if single else None,
+        next_outage_known=single.next_outage_known if single else False,
+        days=single.days if single else [],
+        by_queue=outlooks,
+        planned_works=[],
+        incidents=[],
+        source=_latest_source(stored, today),
+    )
+
+
+def _queue_outlook(
+    queue: str, days: list[dt.date], stored: dict[tuple[str, dt.date], StoredDay], at: dt.datetime
+) -> QueueOutlookOut:
+    schedules = [day_or_no_data(queue, day, _schedule(stored.get((queue, day)))) for day in days]
+    outlook: QueueOutlook = compute_outlook(queue, schedules, at)
+    state = outlook.state
+    return QueueOutlookOut(
+        queue=queue,
+        state=StateOut(
+            state.value,
+            to_local(state.since) if state.since else None,
+            to_local(state.until) if state.until else None,
+        ),
+        next_outage=interval_out(outlook.next_outage) if outlook.next_outage else None,
+        next_outage_known=outlook.next_outage_known,
+        days=[_day_out(stored.get((queue, day.day)), day) for day in schedules[1:]],
+    )
+
+
+def _schedule(stored: StoredDay | None):  # type: ignore[no-untyped-def]
+    return stored.schedule if stored else None
+
+
+def _day_out(stored: StoredDay | None, day) -> DayOut:  # type: ignore[no-untyped-def]
+    return DayOut(
+        date=day.day,
+        status=day.status.value,
+        intervals=[interval_out(i) for i in day.intervals],
+        source=SourceOut(stored.source_name, _local_or_none(stored.source_updated_at))
+        if stored
+        else None,
+        version=stored.version_id if stored else None,
+    )
+
+
+def _latest_source(
+    stored: dict[tuple[str, dt.date], StoredDay], today: dt.date
+) -> SourceOut | None:
+    todays = [s for (_queue, day), s in stored.items() if day >= today]
+    if not todays:
+        return None
+    newest = max(todays, key=lambda s: s.version_id)
+    return SourceOut(newest.source_name, _local_or_none(newest.source_updated_at))
+
+
+def _local_or_none(instant: dt.datetime | None) -> dt.datetime | None:
+    return to_local(instant) if instant else None
+
+
+def _address(building: BuildingMatch) -> AddressOut:
+    return AddressOut(
+        building_id=building.building_id,
+        street_id=building.street_id,
+        street=building.street,
+        house=building.house,
+        settlement=building.settlement,
+        district=building.district,
+    )

@@ -1,0 +1,134 @@
+"""One handler that turns every error into RFC 9457 problem details in the request's language."""
+
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from core.errors import DsoError
+from core.i18n import negotiate_locale, translate
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://dso-platform.invalid/problems/"
+
+log = structlog.get_logger(__name__)
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    return negotiate_locale(
+        request.headers.get("accept-language"), request.query_params.get("lang")
+    )
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> Response[bytes]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if field:
+        body["field"] = field
+    body.update(extensions or {})
+    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+
+
+def handle_dso_error(request: Request[Any, Any, Any], error: DsoError) -> Response[bytes]:
+    locale = request_locale(request)
+    text_params = {
+        k: translate(v, locale) if isinstance(v, str) else _as_text(v)
+        for k, v in error.params.items()
+    }
+    detail = translate(error.template, locale, **text_params)
+    extensions = {k: v for k, v in error.params.items() if isinstance(v, list | dict)}
+    if error.status >= 500:
+        log.error("request.failed", path=request.url.path, code=error.code)
+    return problem_response(
+        error.status,
+        error.code,
+        translate(error.title, locale),
+        detail,
+        field=error.field,
+        extensions=extensions,
+    )
+
+
+def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
+    """Map Litestar's own errors (unknown route, wrong method, invalid parameter) to problem details."""
+    locale = request_locale(request)
+    status = error.status_code
+    if isinstance(error, ValidationException):
+        field = _invalid_field(error)
+        detail = translate(
+            "Parameter '{name}' is invalid: {reason}",
+            locale,
+            name=field or "-",
+            reason=str(error.detail),
+        )
+        return problem_response(
+            400, "invalid_query", translate("Invalid query", locale), detail, field=field
+        )
+    if status == 404:
+        detail = translate(
+            "Nothing is published at {path}. See /schema for the API.",
+            locale,
+            path=request.url.path,
+        )
+        return problem_response(404, "not_found", translate("Not found", locale), detail)
+    if status == 405:
+        detail = translate(
+            "Method {method} is not allowed at {path}.",
+            locale,
+            method=request.method,
+            path=request.url.path,
+        )
+        return problem_response(
+            405, "method_not_allowed", translate("Method not allowed", locale), detail
+        )
+    if status == 413:
+        detail = translate("The request body is too large.", locale)
+        return problem_response(
+            413, "payload_too_large", translate("Payload too large", locale), detail
+        )
+    return problem_response(status, "http_error", str(error.detail), str(error.detail))
+
+
+def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    log.exception("request.unexpected_error", path=request.url.path, error=type(error).__name__)
+    locale = request_locale(request)
+    detail = translate("The server failed to answer. The error is logged; retry later.", locale)
+    return problem_response(500, "internal", translate("Internal error", locale), detail)
+
+
+def _invalid_field(error: ValidationException) -> str | None:
+    extra = error.extra
+    if isinstance(extra, list) and extra and isinstance(extra[0], dict):
+        key = extra[0].get("key")
+        return str(key) if key else None
+    return None
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return value
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DsoError: handle_dso_error,
+    HTTPException: handle_http_error,
+    Exception: handle_unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "problem_response", "request_locale"]

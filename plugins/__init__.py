@@ -1,0 +1,1 @@
+"""Region plugins bundled with the platform, one package per region."""

@@ -1,0 +1,1 @@
+"""Dnipropetrovsk region: DTEK Dnipro Electric Networks, 12 queues; part of the territory is served by another operator (ЦЕК)."""

@@ -1,0 +1,1 @@
+"""Odesa region: DTEK Odesa Electric Networks, 12 queues (at times up to five sub-queues per queue)."""
