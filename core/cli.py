@@ -21,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
-        configure_logging(settings.platform.log_level, settings.platform.log_format)
+        level = settings.platform.log_level if args.verbose else "warning"
+        configure_logging(level, settings.platform.log_format)
         result = args.handler(settings, args)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
@@ -49,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("uk", "en"),
         default="uk",
         help="language of error messages (default: uk)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log at the level set in config/platform.toml instead of warnings only",
     )
     commands = parser.add_subparsers(metavar="COMMAND")
 

@@ -211,3 +211,5 @@ def _apply_region_env(raw: dict[str, Any], code: str, env: Mapping[str, str]) ->
             f"DSO_REGION_{code.upper()}_ENABLED", "enabled", f"'{value}' is not true or false"
         )
     raw["enabled"] = value.lower() in ("true", "1", "yes")
+    if not raw["enabled"]:
+        raw["disabled_reason"] = f"disabled by DSO_REGION_{code.upper()}_ENABLED"

@@ -140,12 +140,16 @@ def _analyze_segment(segment: list[str], *, qualified: bool) -> tuple[list[str],
 
 
 def _fold_numbers(tokens: list[str]) -> list[str]:
-    """Drop ordinal endings before a word ("47-а Садова") and hyphens in "205-а" at the end."""
+    """Drop ordinal endings before a word ("47-а Садова") and hyphens in "205-а" at the end.
+
+    An ending counts as ordinal when it has a hyphen or the number leads the name, so the house
+    letter in "Садова 48А (Осокорки)" stays and that street never equals "Садова 48".
+    """
     folded = []
     for index, token in enumerate(tokens):
         ordinal = _ORDINAL.match(token)
         suffix = _NUMBER_SUFFIX.match(token)
-        if ordinal and index + 1 < len(tokens):
+        if ordinal and index + 1 < len(tokens) and (index == 0 or "-" in token):
             token = ordinal.group(1)
         elif suffix:
             token = suffix.group(1) + suffix.group(2)

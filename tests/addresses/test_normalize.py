@@ -350,3 +350,7 @@ def test_street_type_registry_type_is_found() -> None:
     ]
 
     assert wrong == []
+
+
+def test_street_key_keeps_house_letter_before_qualifier() -> None:
+    assert street_key("вул. Садова 48А (Осокорки)") != street_key("вул. Садова 48 (Осокорки)")
