@@ -36,6 +36,8 @@ class PluginStatus(msgspec.Struct, frozen=True):
     version: str
     enabled: bool
     reason: str
+    unconfigured: bool = False
+    """True for an installed plugin that no config/regions file names, so nobody enabled it."""
 
 
 async def resolve(value: Any) -> Any:
@@ -98,7 +100,7 @@ class PluginRegistry:
         return self._scoped[region]
 
     def _raise_unknown(self, region: str) -> None:
-        if any(s.region == region and not s.enabled for s in self.statuses):
+        if any(s.region == region and not s.enabled and not s.unconfigured for s in self.statuses):
             raise RegionDisabledError(region=region)
         raise UnknownRegionError(region=region, known=", ".join(sorted(self._region_plugins)))
 
@@ -113,7 +115,14 @@ def build_plugin_manager(settings: Settings) -> PluginRegistry:
     entry_points = {ep.name: ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
     for code, region in settings.regions.items():
         statuses.append(
-            _register_region(manager, code, region.enabled, region.plugin, entry_points)
+            _register_region(
+                manager,
+                code,
+                region.enabled,
+                region.plugin,
+                entry_points,
+                _region_file(settings, code),
+            )
         )
         if not region.enabled and region.disabled_reason:
             statuses[-1] = msgspec.structs.replace(statuses[-1], reason=region.disabled_reason)
@@ -123,7 +132,7 @@ def build_plugin_manager(settings: Settings) -> PluginRegistry:
             statuses.append(_unconfigured(name, entry_point))
 
     manager.check_pending()
-    _check_region_info(manager, statuses)
+    _check_region_info(manager, statuses, settings)
     for status in statuses:
         event = "plugins.loaded" if status.enabled else "plugins.disabled"
         log.info(
@@ -142,6 +151,7 @@ def _register_region(
     enabled: bool,
     module_name: str,
     entry_points: dict[str, metadata.EntryPoint],
+    config_file: str,
 ) -> PluginStatus:
     source = module_name or (entry_points[code].value if code in entry_points else "")
     version = _version_of(module_name, entry_points.get(code))
@@ -150,33 +160,37 @@ def _register_region(
         return PluginStatus(code, source or "-", version, False, "disabled in config")
     if not source:
         raise ConfigError(
-            f"config/regions/{code}.toml",
+            config_file,
             "plugin",
             f"no plugin module is set and no '{ENTRY_POINT_GROUP}' entry point is named '{code}'",
         )
 
-    plugin = _load(code, module_name, entry_points.get(code))
+    plugin = _load(config_file, module_name, entry_points.get(code))
     manager.register(plugin, name=code)
     return PluginStatus(code, source, version, True, "enabled in config")
 
 
-def _load(code: str, module_name: str, entry_point: metadata.EntryPoint | None) -> ModuleType:
+def _load(
+    config_file: str, module_name: str, entry_point: metadata.EntryPoint | None
+) -> ModuleType:
     try:
         if module_name:
             return importlib.import_module(module_name)
         assert entry_point is not None
         loaded = entry_point.load()
     except ImportError as error:
-        raise ConfigError(
-            f"config/regions/{code}.toml", "plugin", f"cannot import: {error}"
-        ) from error
+        raise ConfigError(config_file, "plugin", f"cannot import: {error}") from error
     return loaded
+
+
+def _region_file(settings: Settings, code: str) -> str:
+    return str(settings.config_dir / "regions" / f"{code}.toml")
 
 
 def _unconfigured(name: str, entry_point: metadata.EntryPoint) -> PluginStatus:
     version = _version_of("", entry_point)
     reason = f"no config/regions/{name}.toml"
-    return PluginStatus(name, entry_point.value, version, False, reason)
+    return PluginStatus(name, entry_point.value, version, False, reason, unconfigured=True)
 
 
 def _version_of(module_name: str, entry_point: metadata.EntryPoint | None) -> str:
@@ -188,7 +202,9 @@ def _version_of(module_name: str, entry_point: metadata.EntryPoint | None) -> st
         return "-"
 
 
-def _check_region_info(manager: pluggy.PluginManager, statuses: list[PluginStatus]) -> None:
+def _check_region_info(
+    manager: pluggy.PluginManager, statuses: list[PluginStatus], settings: Settings
+) -> None:
     """Fail at start when an enabled region's plugin does not describe its own region."""
     for status in statuses:
         if not status.enabled:
@@ -198,7 +214,7 @@ def _check_region_info(manager: pluggy.PluginManager, statuses: list[PluginStatu
         result = info() if callable(info) else None
         if not isinstance(result, hookspecs.RegionInfo) or result.code != status.region:
             raise ConfigError(
-                f"config/regions/{status.region}.toml",
+                _region_file(settings, status.region),
                 "plugin",
                 f"plugin {status.plugin} does not implement dso_region_info for region '{status.region}'",
             )

@@ -139,8 +139,9 @@ def load_settings(
     try:
         platform = _convert(platform_raw, PlatformSettings, str(directory / "platform.toml"))
     except ConfigError as error:
-        if error.key in from_env:
-            raise ConfigError(from_env[error.key], error.key, error.reason) from error
+        variable = _variable_behind(error, from_env)
+        if variable:
+            raise ConfigError(variable, error.key, error.reason) from error
         raise
 
     regions: dict[str, RegionSettings] = {}
@@ -191,6 +192,19 @@ def _apply_platform_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str
             raw[rest] = value
             applied[rest] = variable
     return applied
+
+
+def _variable_behind(error: ConfigError, from_env: Mapping[str, str]) -> str | None:
+    """Return the environment variable that set the key an error is about, if one did.
+
+    msgspec reports an unknown field against the section that holds it ("server" with reason
+    "unknown field `portt`"), so the field named in the reason is tried too.
+    """
+    if error.key in from_env:
+        return from_env[error.key]
+    _, _, rest = error.reason.partition("unknown field `")
+    field = rest.split("`", 1)[0]
+    return from_env.get(f"{error.key}.{field}") if field else None
 
 
 def _section_fields() -> dict[str, type]:

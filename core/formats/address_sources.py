@@ -33,6 +33,9 @@ def read_address_uploads(
     detected = [
         (upload, detect_address_format(upload.content, upload.filename)) for upload in uploads
     ]
+    for upload, kind in detected:
+        if kind is None:
+            _reject_malformed_json(upload)
     if not any(kind in formats for _upload, kind in detected):
         return None
     for upload, kind in detected:
@@ -48,6 +51,12 @@ def read_address_uploads(
     if chain:
         batches.append(_read_yasno_chain(chain, context))
     return batches
+
+
+def _reject_malformed_json(upload: SourceFile) -> None:
+    """Raise for a file that starts like JSON but does not parse: it is malformed, not foreign."""
+    if upload.content.lstrip()[:1] in (b"{", b"["):
+        _json(upload)
 
 
 def _read_one(upload: SourceFile, kind: str | None, context: Mapping[str, str]) -> AddressBatch:
