@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hmac
+import unicodedata
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -71,3 +72,15 @@ def parse_at(value: str | None) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=KYIV)
     return parsed.astimezone(UTC)
+
+
+def clean_text(value: str | None) -> str | None:
+    """Turn control characters (NUL, tabs, bell) of a customer's text into spaces and trim it.
+
+    PostgreSQL rejects NUL in text and no address contains control characters, so they never
+    reach a query.
+    """
+    if value is None:
+        return None
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(cleaned.split())

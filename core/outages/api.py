@@ -5,7 +5,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.addresses.service import building_by_id, find_building, split_address
-from core.deps import parse_at, region_settings
+from core.deps import clean_text, parse_at, region_settings
 from core.errors import InvalidQueryError
 from core.outages.schemas import OutageLookupOut
 from core.outages.service import lookup_outages
@@ -49,7 +49,9 @@ class OutageController(Controller):
         if building_id is not None:
             building = await building_by_id(session, region, building_id)
         else:
-            street_text, house_text = _street_and_house(street, house, address)
+            street_text, house_text = _street_and_house(
+                clean_text(street), clean_text(house), clean_text(address)
+            )
             building = await find_building(session, region, street=street_text, house=house_text)
         return await lookup_outages(session, region, building, instant)
 
