@@ -1,6 +1,7 @@
 """Every table of the platform, imported in one place so Alembic and tests see the whole schema."""
 
-from core.addresses.models import Building, Settlement, Street
+from core.addresses.models import Building, Settlement, Street, StreetAlias
+from core.data_versions import DataVersion
 from core.db import Base
 from core.regions import Region
 from core.schedules.models import DayScheduleRow, ScheduleVersion, WeeklyTemplateRow
@@ -9,11 +10,13 @@ metadata = Base.metadata
 
 __all__ = [
     "Building",
+    "DataVersion",
     "DayScheduleRow",
     "Region",
     "ScheduleVersion",
     "Settlement",
     "Street",
+    "StreetAlias",
     "WeeklyTemplateRow",
     "metadata",
 ]

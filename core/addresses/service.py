@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.addresses.house_numbers import parse_house_number, rank_house_matches
 from core.addresses.models import Building, Settlement, Street
 from core.addresses.normalize import street_key, street_token_set, street_type
-from core.addresses.schemas import AddressBatch, StreetRecord
+from core.addresses.schemas import AddressBatch
 from core.errors import (
     AddressNotFoundError,
     AmbiguousAddressError,
@@ -28,8 +28,6 @@ from core.errors import (
 )
 from core.hookspecs import SourceFile
 from core.plugins import RegionHooks
-from core.regions import ensure_region
-from core.settings import RegionSettings
 
 log = structlog.get_logger(__name__)
 
@@ -39,15 +37,6 @@ _ADDRESS_PATTERN = re.compile(
     r"^(?P<street>.*?\D)[,\s]+(?:буд\.?\s*|будинок\s+)?(?P<house>\d+\s*(?:[-/]?\s*[^\s,]*)(?:\s*,?\s*(?:корп\.?|к\.)\s*\d+)?)\s*$",
     re.IGNORECASE,
 )
-
-
-class AddressImportReport(msgspec.Struct, frozen=True):
-    region: str
-    source: str
-    streets_added: int
-    streets_matched: int
-    buildings_added: int
-    buildings_updated: int
 
 
 class BuildingMatch(msgspec.Struct, frozen=True):
@@ -66,107 +55,6 @@ class Candidate(msgspec.Struct, frozen=True):
     street: str
     settlement: str | None
     district: str | None
-
-
-async def import_addresses(
-    session: AsyncSession, hooks: RegionHooks, config: RegionSettings, batch: AddressBatch
-) -> AddressImportReport:
-    """Store the streets and buildings of `batch` in the caller's transaction."""
-    region = config.code
-    await ensure_region(session, config)
-    counts = {
-        "streets_added": 0,
-        "streets_matched": 0,
-        "buildings_added": 0,
-        "buildings_updated": 0,
-    }
-    for record in batch.streets:
-        street, created = await _upsert_street(session, hooks, region, record)
-        counts["streets_added" if created else "streets_matched"] += 1
-        for building in record.buildings:
-            added = await _upsert_building(
-                session, street, building.number, building.queues, building.other_operator
-            )
-            counts["buildings_added" if added else "buildings_updated"] += 1
-
-    report = AddressImportReport(region=region, source=batch.source, **counts)
-    log.info("addresses.imported", **msgspec.structs.asdict(report))
-    return report
-
-
-async def _upsert_street(
-    session: AsyncSession, hooks: RegionHooks, region: str, record: StreetRecord
-) -> tuple[Street, bool]:
-    name = await hooks.call("dso_clean_street_name", name=record.name)
-    settlement_id = await _settlement_id(session, region, record.settlement)
-    key, kind = street_key(name), street_type(name)
-    existing = await session.scalar(
-        select(Street).where(
-            Street.region == region,
-            Street.key == key,
-            Street.street_type.is_(kind) if kind is None else Street.street_type == kind,
-            Street.settlement_id.is_(None)
-            if settlement_id is None
-            else Street.settlement_id == settlement_id,
-            Street.district.is_(None)
-            if record.district is None
-            else Street.district == record.district,
-        )
-    )
-    if existing is not None:
-        return existing, False
-    street = Street(
-        region=region,
-        settlement_id=settlement_id,
-        name=name,
-        key=key,
-        street_type=kind,
-        district=record.district,
-    )
-    session.add(street)
-    await session.flush()
-    return street, True
-
-
-async def _settlement_id(session: AsyncSession, region: str, name: str | None) -> int | None:
-    if not name:
-        return None
-    key = street_key(name)
-    found = await session.scalar(
-        select(Settlement).where(Settlement.region == region, Settlement.key == key)
-    )
-    if found is None:
-        found = Settlement(region=region, name=name, key=key)
-        session.add(found)
-        await session.flush()
-    return found.id
-
-
-async def _upsert_building(
-    session: AsyncSession,
-    street: Street,
-    number: str,
-    queues: Sequence[str],
-    other_operator: str | None,
-) -> bool:
-    key = parse_house_number(number).key
-    found = await session.scalar(
-        select(Building).where(Building.street_id == street.id, Building.number_key == key)
-    )
-    if found is None:
-        session.add(
-            Building(
-                street_id=street.id,
-                number=number,
-                number_key=key,
-                queues=list(queues),
-                other_operator=other_operator,
-            )
-        )
-        await session.flush()
-        return True
-    found.queues, found.other_operator = list(queues), other_operator
-    return False
 
 
 def split_address(address: str) -> tuple[str, str]:

@@ -8,13 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.addresses.service import (
-    AddressImportReport,
-    read_address_files,
-)
-from core.addresses.service import (
-    import_addresses as store_addresses,
-)
+from core.addresses.importer import AddressImportReport
+from core.addresses.importer import import_addresses as store_addresses
+from core.addresses.service import read_address_files
 from core.db import create_engine, session_factory
 from core.deps import parse_date
 from core.errors import UnreadableFileError
@@ -119,7 +115,9 @@ def print_schedule_report(report: ImportReport) -> None:
 
 def print_address_report(report: AddressImportReport) -> None:
     print(
-        f"{report.region}: {report.source}: streets {report.streets_added} new, {report.streets_matched} known; "
+        f"{report.region}: {report.source}: settlements {report.settlements_added} new; "
+        f"streets {report.streets_added} new, {report.streets_matched} known, "
+        f"{report.aliases_added} other names; "
         f"buildings {report.buildings_added} new, {report.buildings_updated} updated"
     )
 
