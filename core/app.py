@@ -9,8 +9,10 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from core import health
+from core.addresses.api import AddressController
 from core.db import create_engine, session_factory
 from core.deps import provide_registry, provide_session, provide_settings
+from core.indexes import Indexes
 from core.logs import configure_logging
 from core.outages.api import OutageController
 from core.plugins import build_plugin_manager
@@ -33,15 +35,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine = create_engine(settings.database_url, echo=settings.platform.database.echo)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        # The indexes load before the first request and then follow the change counters.
+        indexes = Indexes(app.state.sessions)
+        app.state.indexes = indexes
+        await _first_build(indexes)
+        indexes.start(settings.platform.index_poll_seconds)
         log.info("app.started", regions=registry.regions, database=engine.url.get_backend_name())
         try:
             yield
         finally:
+            await indexes.stop()
             await engine.dispose()
             log.info("app.stopped")
 
     async def publish_change(region: str) -> None:
         log.info("schedule.change_published", region=region)
+        await app.state.indexes.refresh()
 
     app = Litestar(
         route_handlers=[
@@ -50,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_regions,
             QueueScheduleController,
             OutageController,
+            AddressController,
             ScheduleImportController,
         ],
         dependencies={
@@ -66,3 +76,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.registry = registry
     app.state.publish_change = publish_change
     return app
+
+
+async def _first_build(indexes: Indexes) -> None:
+    """Build the indexes at start; a database that is down leaves them empty until the next poll."""
+    try:
+        await indexes.refresh(force=True)
+    except Exception as error:
+        log.error("index.first_build_failed", error=type(error).__name__, detail=str(error)[:200])

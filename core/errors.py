@@ -154,3 +154,9 @@ class UnreadableFileError(InvalidInputError):
     code = "unreadable_file"
     title = "Unreadable file"
     template = "File '{file}' cannot be read: {reason}"
+
+
+class StreetNotFoundError(NotFoundError):
+    code = "street_not_found"
+    title = "Street not found"
+    template = "Street {street_id} was not found in region '{region}'. Search for the street first."

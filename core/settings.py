@@ -68,6 +68,8 @@ class PlatformSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """structlog level: debug, info, warning or error."""
     log_format: str = "console"
     """`console` for people, `json` for log collectors."""
+    index_poll_seconds: float = 1.0
+    """How often each worker checks whether its in-memory indexes are out of date, in seconds."""
 
 
 class QueueSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -188,7 +190,7 @@ def _apply_platform_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str
         if section in sections and field:
             raw.setdefault(section, {})[field] = value
             applied[f"{section}.{field}"] = variable
-        elif rest in ("log_level", "log_format"):
+        elif rest in ("log_level", "log_format", "index_poll_seconds"):
             raw[rest] = value
             applied[rest] = variable
     return applied

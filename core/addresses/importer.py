@@ -197,7 +197,9 @@ class RegistryWriter:
                 name=rename.new_name, settlement=rename.settlement, district=rename.district
             )
         )
-        await self._add_alias(street, AliasRecord(rename.old_name, valid_until=rename.renamed_on))
+        await self._add_alias(
+            street, AliasRecord(rename.old_name, former=True, valid_until=rename.renamed_on)
+        )
 
 
 def _pick_by_district(streets: Iterable[Street], district: str | None) -> Street | None:

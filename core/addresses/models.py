@@ -57,6 +57,8 @@ class StreetAlias(Base):
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     key: Mapped[str] = mapped_column(String(300))
+    # "former" for a name the street no longer has, "spelling" for another way of writing it.
+    kind: Mapped[str] = mapped_column(String(20), default="spelling")
     valid_from: Mapped[dt.date | None] = mapped_column(Date, default=None)
     valid_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
 

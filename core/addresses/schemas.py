@@ -39,6 +39,8 @@ class StreetAlias(msgspec.Struct, frozen=True):
     """Another name of a street: a former name with the dates it was valid, or another spelling."""
 
     name: str
+    former: bool = False
+    """True for a name the street no longer has, shown to customers as "(колишня ...)"."""
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 

@@ -1,10 +1,13 @@
 """The outage lookup route: one building, now."""
 
-from litestar import Controller, get
+from typing import Any
+
+from litestar import Controller, Request, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.addresses.service import building_by_id, find_building, split_address
+from core.addresses import service as addresses
+from core.addresses.index import RegionIndex
 from core.deps import clean_text, parse_at, region_settings
 from core.errors import InvalidQueryError
 from core.outages.schemas import OutageLookupOut
@@ -25,6 +28,7 @@ class OutageController(Controller):
     async def lookup(
         self,
         region: str,
+        request: Request[Any, Any, Any],
         session: AsyncSession,
         settings: Settings,
         registry: PluginRegistry,
@@ -37,7 +41,12 @@ class OutageController(Controller):
         address: str | None = Parameter(
             default=None, description="Street and house in one text.", max_length=200
         ),
-        building_id: int | None = Parameter(default=None, ge=1, le=2**31 - 1),
+        street_id: int | None = Parameter(
+            default=None, ge=1, le=2**31 - 1, description="A street id from the address search."
+        ),
+        building_id: int | None = Parameter(
+            default=None, ge=1, le=2**31 - 1, description="A building id from the address search."
+        ),
         at: str | None = Parameter(
             default=None,
             description="Answer as of this ISO 8601 time; now by default.",
@@ -46,25 +55,38 @@ class OutageController(Controller):
     ) -> OutageLookupOut:
         region_settings(settings, registry, region)
         instant = parse_at(at)
-        if building_id is not None:
-            building = await building_by_id(session, region, building_id)
-        else:
-            street_text, house_text = _street_and_house(
-                clean_text(street), clean_text(house), clean_text(address)
-            )
-            building = await find_building(session, region, street=street_text, house=house_text)
+        index = request.app.state.indexes.address.region(region)
+        building = _find(
+            index,
+            region,
+            street_id,
+            building_id,
+            clean_text(street),
+            clean_text(house),
+            clean_text(address),
+        )
         return await lookup_outages(session, region, building, instant)
 
 
-def _street_and_house(
-    street: str | None, house: str | None, address: str | None
-) -> tuple[str, str]:
-    if street and street.strip() and house and house.strip():
-        return street.strip(), house.strip()
-    if address and address.strip():
-        return split_address(address)
+def _find(
+    index: RegionIndex,
+    region: str,
+    street_id: int | None,
+    building_id: int | None,
+    street: str | None,
+    house: str | None,
+    address: str | None,
+) -> addresses.BuildingMatch:
+    if building_id is not None:
+        return addresses.building_by_id(index, region, building_id)
+    if street_id is not None and house:
+        return addresses.find_on_street(index, region, street_id, house)
+    if street and house:
+        return addresses.find_building(index, region, street=street, house=house)
+    if address:
+        return addresses.resolve_text(index, region, address)
     raise InvalidQueryError(
         field="address",
         name="address",
-        reason="give 'street' and 'house', or 'address', or 'building_id'",
+        reason="give 'street' and 'house', or 'address', or 'street_id' and 'house', or 'building_id'",
     )

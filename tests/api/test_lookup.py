@@ -47,6 +47,12 @@ async def _cli(*args: str) -> int:
     return await asyncio.to_thread(main, list(args))
 
 
+async def _import_addresses(client: Any, *args: str) -> None:
+    """Import address files with the `dso` command, then let the app see them at once."""
+    assert await _cli("import", "addresses", "--region", "kyiv", *args) == 0
+    await client.app.state.indexes.refresh()
+
+
 async def _import_schedule(client: Any, relative: str) -> None:
     path = shared_file(relative)
     response = await client.post(
@@ -64,12 +70,7 @@ async def _lookup(client: Any, **params: str) -> Any:
 
 @pytest.mark.parametrize("house", ["71/З", "71З", "71з", "71/з", "71-З"])
 async def test_lookup_71z_from_dtek(client: Any, cli_env: None, house: str) -> None:
-    assert (
-        await _cli(
-            "import", "addresses", "--region", "kyiv", "--street", STREET, str(shared_file(HOUSES))
-        )
-        == 0
-    )
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
     await _import_schedule(client, PAGE)
 
     response = await _lookup(client, street=STREET, house=house)
@@ -81,7 +82,7 @@ async def test_lookup_71z_from_dtek(client: Any, cli_env: None, house: str) -> N
 
 async def test_lookup_71z_from_yasno(client: Any, cli_env: None) -> None:
     files = [str(shared_file(name)) for name in YASNO_CHAIN]
-    assert await _cli("import", "addresses", "--region", "kyiv", *files) == 0
+    await _import_addresses(client, *files)
     await _import_schedule(client, YASNO)
 
     response = await _lookup(client, address="Здановської Юлії 71з")
@@ -91,9 +92,7 @@ async def test_lookup_71z_from_yasno(client: Any, cli_env: None) -> None:
 
 
 async def test_lookup_state_at_noon_is_off_until_1330(client: Any, cli_env: None) -> None:
-    await _cli(
-        "import", "addresses", "--region", "kyiv", "--street", STREET, str(shared_file(HOUSES))
-    )
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
     await _import_schedule(client, PAGE)
 
     body = (await _lookup(client, street=STREET, house="71/З")).json()
@@ -107,9 +106,7 @@ async def test_lookup_state_at_noon_is_off_until_1330(client: Any, cli_env: None
 
 
 async def test_lookup_by_building_id(client: Any, cli_env: None) -> None:
-    await _cli(
-        "import", "addresses", "--region", "kyiv", "--street", STREET, str(shared_file(HOUSES))
-    )
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
     await _import_schedule(client, PAGE)
     found = (await _lookup(client, street=STREET, house="71/З")).json()
 
@@ -119,18 +116,14 @@ async def test_lookup_by_building_id(client: Any, cli_env: None) -> None:
 
 
 async def test_lookup_unknown_street_suggests_close_names(client: Any, cli_env: None) -> None:
-    await _cli(
-        "import", "addresses", "--region", "kyiv", "--street", STREET, str(shared_file(HOUSES))
-    )
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
     response = await _lookup(client, street="Здановскої Юлії", house="999")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_lookup_unknown_house_suggests_houses(client: Any, cli_env: None) -> None:
-    await _cli(
-        "import", "addresses", "--region", "kyiv", "--street", STREET, str(shared_file(HOUSES))
-    )
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
     response = await _lookup(client, street=STREET, house="7")
     body = response.json()
     assert response.status_code == 404

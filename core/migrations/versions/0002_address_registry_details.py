@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('street_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False, server_default='spelling'),
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], name=op.f('fk_street_aliases_street_id_streets'), ondelete='CASCADE'),

@@ -1,0 +1,80 @@
+"""Address search routes: street autocomplete, a street's buildings, free-text resolution."""
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from core.addresses import search
+from core.addresses.schemas_api import BuildingOut, ResolutionOut, building_out, resolution_out
+from core.deps import clean_text, region_settings
+from core.errors import InvalidQueryError, StreetNotFoundError
+from core.plugins import PluginRegistry
+from core.settings import Settings
+
+
+class AddressController(Controller):
+    path = "/api/v1/regions/{region:str}/addresses"
+    tags = ["addresses"]
+
+    @get("/streets", operation_id="searchStreets", summary="Street autocomplete, best match first")
+    async def streets(
+        self,
+        region: str,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        registry: PluginRegistry,
+        q: str = Parameter(description="What the customer typed so far.", max_length=200),
+        limit: int = Parameter(default=10, ge=1, le=50),
+    ) -> list[search.StreetHit]:
+        region_settings(settings, registry, region)
+        text = _required_text(q, "q")
+        return search.search_streets(request.app.state.indexes.address.region(region), text, limit)
+
+    @get(
+        "/streets/{street_id:int}/buildings",
+        operation_id="listBuildings",
+        summary="Buildings of one street",
+    )
+    async def buildings(
+        self,
+        region: str,
+        street_id: int,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        registry: PluginRegistry,
+        q: str | None = Parameter(
+            default=None, description="House number typed so far.", max_length=40
+        ),
+    ) -> list[BuildingOut]:
+        region_settings(settings, registry, region)
+        index = request.app.state.indexes.address.region(region)
+        if street_id not in index.streets:
+            raise StreetNotFoundError(field="street_id", street_id=street_id, region=region)
+        return [building_out(b) for b in search.list_buildings(index, street_id, clean_text(q))]
+
+    @get(
+        "/resolve",
+        operation_id="resolveAddress",
+        summary="One building, or candidates to choose from",
+    )
+    async def resolve(
+        self,
+        region: str,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        registry: PluginRegistry,
+        address: str = Parameter(description="Street and house in one text.", max_length=200),
+    ) -> ResolutionOut:
+        region_settings(settings, registry, region)
+        text = _required_text(address, "address")
+        return resolution_out(
+            search.resolve(request.app.state.indexes.address.region(region), text)
+        )
+
+
+def _required_text(value: str | None, name: str) -> str:
+    text = clean_text(value)
+    if not text:
+        raise InvalidQueryError(field=name, name=name, reason="the value is empty")
+    return text

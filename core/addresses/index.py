@@ -1,0 +1,170 @@
+"""The in-memory address index that search and the outage lookup read without the database.
+
+Each worker process builds it from the registry at start and rebuilds it when the registry's
+change counter moves. Lookups go by the normalized street key, the sorted words of the key and
+every alias key, so every stored spelling and former name finds its street.
+"""
+
+import bisect
+from collections import defaultdict
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.addresses.house_numbers import parse_house_number
+from core.addresses.models import Building, Settlement, Street, StreetAlias
+from core.addresses.normalize import fold_text
+
+_SETTLEMENT_WORDS = {"м", "місто", "с", "село", "смт", "селище", "сел", "сщ"}
+
+
+def settlement_key(name: str) -> str:
+    """Return the matching key of a settlement name without its type word: "м. Бровари" -> "бровари"."""
+    words = fold_text(name).replace(".", " ").split()
+    return " ".join(w for w in words if w not in _SETTLEMENT_WORDS)
+
+
+class StreetEntry(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    key: str
+    token_key: str
+    street_type: str | None
+    district: str | None
+    settlement: str | None
+    settlement_key: str | None
+    aliases: tuple[tuple[str, str, bool], ...] = ()
+    """Other names of the street as (display name, key, whether it is a former name)."""
+
+
+class BuildingEntry(msgspec.Struct, frozen=True):
+    id: int
+    street_id: int
+    number: str
+    number_key: str
+    house_number: int
+    sort_key: tuple[object, ...]
+    queues: tuple[str, ...]
+    other_operator: str | None = None
+    other_operator_phone: str | None = None
+    other_operator_website: str | None = None
+
+
+class RegionIndex:
+    """Streets and buildings of one region with the maps that search needs."""
+
+    def __init__(self) -> None:
+        self.streets: dict[int, StreetEntry] = {}
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.by_token_key: dict[str, set[int]] = defaultdict(set)
+        self.alias_of: dict[tuple[int, str], tuple[str, bool]] = {}
+        self.words: list[tuple[str, int]] = []
+        self.buildings: dict[int, BuildingEntry] = {}
+        self.by_street: dict[int, dict[str, BuildingEntry]] = defaultdict(dict)
+        self.settlement_keys: set[str] = set()
+
+    def add_street(self, street: StreetEntry) -> None:
+        self.streets[street.id] = street
+        self._add_key(street.id, street.key)
+        for name, key, former in street.aliases:
+            self._add_key(street.id, key)
+            self.alias_of[(street.id, key)] = (name, former)
+        if street.settlement_key:
+            self.settlement_keys.add(street.settlement_key)
+
+    def _add_key(self, street_id: int, key: str) -> None:
+        self.by_key[key].add(street_id)
+        self.by_token_key[" ".join(sorted(key.split()))].add(street_id)
+        self.words.extend((word, street_id) for word in key.split())
+
+    def add_building(self, building: BuildingEntry) -> None:
+        self.buildings[building.id] = building
+        self.by_street[building.street_id][building.number_key] = building
+
+    def finish(self) -> None:
+        self.words.sort()
+
+    def streets_with_word_prefix(self, prefix: str) -> set[int]:
+        """Return the streets that have a word starting with `prefix`."""
+        start = bisect.bisect_left(self.words, (prefix, -1))
+        found: set[int] = set()
+        for word, street_id in self.words[start:]:
+            if not word.startswith(prefix):
+                break
+            found.add(street_id)
+        return found
+
+    def building_by_number(self, street_id: int, number: str) -> BuildingEntry | None:
+        try:
+            key = parse_house_number(number).key
+        except ValueError:
+            return None
+        return self.by_street.get(street_id, {}).get(key)
+
+
+class AddressIndex(msgspec.Struct):
+    """Every region's index, and the registry version it was built from."""
+
+    regions: dict[str, RegionIndex]
+    version: int = 0
+
+    def region(self, code: str) -> RegionIndex:
+        return self.regions.get(code) or RegionIndex()
+
+
+async def build_address_index(session: AsyncSession, version: int = 0) -> AddressIndex:
+    """Read the whole registry into memory."""
+    settlements = {s.id: s for s in await session.scalars(select(Settlement))}
+    aliases: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
+    rows = await session.execute(
+        select(StreetAlias.street_id, StreetAlias.name, StreetAlias.key, StreetAlias.kind)
+    )
+    for street_id, name, key, kind in rows.all():
+        aliases[street_id].append((name, key, kind == "former"))
+
+    regions: dict[str, RegionIndex] = defaultdict(RegionIndex)
+    street_region: dict[int, str] = {}
+    for street in await session.scalars(select(Street)):
+        settlement = settlements.get(street.settlement_id) if street.settlement_id else None
+        regions[street.region].add_street(
+            _street_entry(street, settlement, aliases.get(street.id, []))
+        )
+        street_region[street.id] = street.region
+
+    for building in await session.scalars(select(Building)):
+        regions[street_region[building.street_id]].add_building(_building_entry(building))
+    for index in regions.values():
+        index.finish()
+    return AddressIndex(regions=dict(regions), version=version)
+
+
+def _street_entry(
+    street: Street, settlement: Settlement | None, aliases: list[tuple[str, str, bool]]
+) -> StreetEntry:
+    return StreetEntry(
+        id=street.id,
+        name=street.name,
+        key=street.key,
+        token_key=street.token_key,
+        street_type=street.street_type,
+        district=street.district,
+        settlement=settlement.name if settlement else None,
+        settlement_key=settlement_key(settlement.name) if settlement else None,
+        aliases=tuple(aliases),
+    )
+
+
+def _building_entry(building: Building) -> BuildingEntry:
+    return BuildingEntry(
+        id=building.id,
+        street_id=building.street_id,
+        number=building.number,
+        number_key=building.number_key,
+        house_number=parse_house_number(building.number).number,
+        sort_key=parse_house_number(building.number).sort_key,
+        queues=tuple(building.queues),
+        other_operator=building.other_operator,
+        other_operator_phone=building.other_operator_phone,
+        other_operator_website=building.other_operator_website,
+    )
