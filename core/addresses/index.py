@@ -25,6 +25,11 @@ def settlement_key(name: str) -> str:
     return " ".join(w for w in words if w not in _SETTLEMENT_WORDS)
 
 
+def loose_key(key: str) -> str:
+    """Return the sorted words of a street key without its one-letter words."""
+    return " ".join(sorted(word for word in key.split() if len(word) > 1))
+
+
 class StreetEntry(msgspec.Struct, frozen=True):
     id: int
     name: str
@@ -58,6 +63,10 @@ class RegionIndex:
         self.streets: dict[int, StreetEntry] = {}
         self.by_key: dict[str, set[int]] = defaultdict(set)
         self.by_token_key: dict[str, set[int]] = defaultdict(set)
+        # Keys without spaces, for words glued together ("СТСтадне", "вул.Садова").
+        self.by_compact: dict[str, set[int]] = defaultdict(set)
+        # Sorted words without one-letter words, the last resort for a stray letter ("р-н,м вул.").
+        self.by_loose: dict[str, set[int]] = defaultdict(set)
         self.alias_of: dict[tuple[int, str], tuple[str, bool]] = {}
         self.words: list[tuple[str, int]] = []
         self.buildings: dict[int, BuildingEntry] = {}
@@ -76,6 +85,8 @@ class RegionIndex:
     def _add_key(self, street_id: int, key: str) -> None:
         self.by_key[key].add(street_id)
         self.by_token_key[" ".join(sorted(key.split()))].add(street_id)
+        self.by_compact[key.replace(" ", "")].add(street_id)
+        self.by_loose[loose_key(key)].add(street_id)
         self.words.extend((word, street_id) for word in key.split())
 
     def add_building(self, building: BuildingEntry) -> None:

@@ -103,7 +103,18 @@ def _analyze(text: str) -> tuple[list[str], str | None]:
         segment_words, segment_kinds = _analyze_segment(segment, qualified=len(segments) > 1)
         words.extend(segment_words)
         kinds.extend(segment_kinds)
-    return _fold_numbers(words), kinds[0] if kinds else None
+    return _fold_numbers(words), _main_kind(kinds)
+
+
+def _main_kind(kinds: list[str]) -> str | None:
+    """Pick the street type when several are written: "вул. Набережно-Рибальська дорога" is a road.
+
+    DTEK puts "вул." before names that carry their own type, so the other type wins.
+    """
+    specific = [kind for kind in kinds if kind != "вулиця"]
+    if specific:
+        return specific[0]
+    return kinds[0] if kinds else None
 
 
 def _analyze_segment(segment: list[str], *, qualified: bool) -> tuple[list[str], list[str]]:
@@ -402,3 +413,35 @@ def split_kyiv_street_entry(raw: str) -> tuple[str, str | None, str | None]:
     street = max(parts, key=_street_score)
     qualifiers = [part for part in parts if part is not street]
     return street, district, ", ".join(qualifiers) or None
+
+
+_UPPER_LOOKALIKES = str.maketrans("ABCEHIKMOPTXY", "АВСЕНІКМОРТХУ")
+_LETTER_RUN = re.compile(r"\w+")
+
+
+def replace_lookalikes(text: str) -> str:
+    """Replace Latin look-alike letters inside Cyrillic words, keeping the letter case.
+
+    Words without a Cyrillic letter stay as written, so a Latin street name is not altered.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if not _CYRILLIC.search(word.casefold()):
+            return word
+        return word.translate(_UPPER_LOOKALIKES).translate(_LOOKALIKES)
+
+    return _LETTER_RUN.sub(fix, text)
+
+
+_SOCIETY_PREFIX = re.compile(r"(?<![\w])(ст|кдт)(?=[а-яіїєґ]{3,})", re.IGNORECASE)
+
+
+def split_glued_society(text: str) -> list[str]:
+    """Return readings with a space after one glued garden-society abbreviation each.
+
+    "ВУЛ. СТЕЦЕНКА 28 (СТАРТЕМІВЕЦЬ)" gives one reading per place where "СТ" may start a
+    society name. In capitals the abbreviation cannot be told from a name that starts with the
+    same letters ("СТЕЦЕНКА"), so callers try these readings only after the text as written.
+    """
+    return [text[: m.end(1)] + " " + text[m.end(1) :] for m in _SOCIETY_PREFIX.finditer(text)]

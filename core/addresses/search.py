@@ -11,9 +11,13 @@ import msgspec
 from rapidfuzz import fuzz, process
 
 from core.addresses.house_numbers import parse_house_number, rank_house_matches
-from core.addresses.index import BuildingEntry, RegionIndex, StreetEntry, settlement_key
+from core.addresses.index import BuildingEntry, RegionIndex, StreetEntry, loose_key, settlement_key
 from core.addresses.normalize import (
     fix_keyboard_layout,
+    fold_text,
+    replace_lookalikes,
+    split_glued_society,
+    split_kyiv_street_entry,
     street_key,
     street_type,
     transliterate_to_cyrillic_candidates,
@@ -55,6 +59,7 @@ class Resolution(msgspec.Struct, frozen=True):
 def query_keys(text: str) -> list[str]:
     """Return the street keys to try for a query: as typed, then its keyboard and Latin readings."""
     keys = [street_key(text)]
+    keys.extend(street_key(reading) for reading in split_glued_society(text))
     if _LATIN.search(text):
         keys.append(street_key(fix_keyboard_layout(text)))
         keys.extend(
@@ -200,26 +205,46 @@ def resolve_house(index: RegionIndex, street: StreetHit, house: str | None) -> R
 def exact_streets(index: RegionIndex, text: str, settlement: str | None = None) -> list[StreetHit]:
     """Return the streets whose key or word set equals one reading of `text`, best first.
 
-    A type word in the query ("пров.") keeps only streets of that type when some have it.
+    A district prefix ("Солом'янський р-н, вул. Мостова") narrows the match to that district,
+    and a type word in the query ("пров.") keeps only streets of that type when some have it.
     """
-    kind = street_type(text)
-    hits: dict[int, StreetHit] = {}
-    for key in query_keys(text):
-        ids = (
-            index.by_key.get(key) or index.by_token_key.get(" ".join(sorted(key.split()))) or set()
-        )
-        for street_id in ids:
-            hits.setdefault(street_id, _hit(index, street_id, EXACT, key))
-        if hits:
-            break
-    found = list(hits.values())
+    found = _streets_for_keys(index, query_keys(text))
+    district = None
+    if not found:
+        # A qualifier that matches nothing never falls back to the bare name: that would be
+        # another street ("вул. Садова" is not "вул. Садова (Жуляни)").
+        for variant in (text, replace_lookalikes(text), fold_text(text)):
+            name, district, qualifier = split_kyiv_street_entry(variant)
+            found = _streets_for_keys(
+                index, query_keys(f"{name} ({qualifier})" if qualifier else name)
+            )
+            if found:
+                break
+    if district:
+        found = [h for h in found if h.district == district] or found
     if settlement:
         found = [
             h for h in found if index.streets[h.street_id].settlement_key == settlement
         ] or found
-    if kind and any(h.street_type == kind for h in found):
+    kind = street_type(text)
+    # "Лінія 4": a type word that is the name itself does not narrow the match.
+    if kind and kind not in street_key(text).split() and any(h.street_type == kind for h in found):
         found = [h for h in found if h.street_type == kind]
     return sorted(found, key=lambda h: (h.name, h.district or "", h.settlement or ""))
+
+
+def _streets_for_keys(index: RegionIndex, keys: list[str]) -> list[StreetHit]:
+    """Return the streets of the first key that matches exactly, by its set of words or without spaces."""
+    for key in keys:
+        ids = (
+            index.by_key.get(key)
+            or index.by_token_key.get(" ".join(sorted(key.split())))
+            or index.by_compact.get(key.replace(" ", ""))
+            or index.by_loose.get(loose_key(key))
+        )
+        if ids:
+            return [_hit(index, street_id, EXACT, key) for street_id in ids]
+    return []
 
 
 def _split_settlement(index: RegionIndex, text: str) -> tuple[str, str | None]:
