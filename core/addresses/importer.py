@@ -7,7 +7,7 @@ district and the sorted words of its key, so "вул. Здановської Ю�
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
 import structlog
@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import data_versions
 from core.addresses.house_numbers import parse_house_number
+from core.addresses.index import settlement_key, settlement_kind
 from core.addresses.models import Building, Settlement, Street, StreetAlias
-from core.addresses.normalize import fold_text, street_key, street_token_set, street_type
+from core.addresses.normalize import street_key, street_token_set, street_type
 from core.addresses.schemas import (
     AddressBatch,
     BuildingRecord,
@@ -29,6 +30,7 @@ from core.addresses.schemas import (
     StreetAlias as AliasRecord,
 )
 from core.errors import SourceFormatError
+from core.formats.street_renames import rename_key, resolve_rename_chains
 from core.plugins import RegionHooks
 from core.regions import ensure_region
 from core.settings import RegionSettings
@@ -61,7 +63,8 @@ class RegistryWriter:
         self.hooks = hooks
         self.region = region
         self.counts: dict[str, int] = defaultdict(int)
-        self._settlements: dict[str, Settlement] = {}
+        self._settlements: dict[str, list[Settlement]] = defaultdict(list)
+        self._by_code: dict[str, Settlement] = {}
         self._streets: dict[StreetIdentity, list[Street]] = defaultdict(list)
         self._aliases: set[tuple[int, str]] = set()
 
@@ -69,7 +72,10 @@ class RegistryWriter:
         settlements = await self.session.scalars(
             select(Settlement).where(Settlement.region == self.region)
         )
-        self._settlements = {s.key: s for s in settlements}
+        for settlement in settlements:
+            self._settlements[settlement.key].append(settlement)
+            if settlement.katottg:
+                self._by_code[settlement.katottg] = settlement
         for street in await self.session.scalars(
             select(Street).where(Street.region == self.region)
         ):
@@ -88,32 +94,66 @@ class RegistryWriter:
             await self._upsert_settlement(settlement)
         for record in batch.streets:
             await self._write_street(record)
-        for rename in batch.renames:
-            await self._apply_rename(rename)
+        await self._apply_renames(batch.renames)
         await self.session.flush()
         return AddressImportReport(region=self.region, source=batch.source, **self.counts)
 
     async def _upsert_settlement(self, record: SettlementRecord) -> Settlement:
-        key = fold_text(record.name)
-        found = self._settlements.get(key)
+        """Match a codifier settlement by its code; a settlement without a code by its name."""
+        found = (
+            self._by_code.get(record.katottg)
+            if record.katottg
+            else self._by_name(record.name, record.kind)
+        )
         if found is None:
-            found = Settlement(region=self.region, name=record.name, key=key)
-            self.session.add(found)
-            self._settlements[key] = found
-            self.counts["settlements_added"] += 1
+            found = self._create_settlement(record.name)
         found.kind = record.kind or found.kind
         found.katottg = record.katottg or found.katottg
         found.hromada = record.hromada or found.hromada
         found.district = record.district or found.district
         await self.session.flush()
+        if found.katottg:
+            self._by_code[found.katottg] = found
         return found
+
+    def _create_settlement(self, name: str) -> Settlement:
+        created = Settlement(region=self.region, name=name, key=settlement_key(name))
+        self.session.add(created)
+        self._settlements[created.key].append(created)
+        self.counts["settlements_added"] += 1
+        return created
+
+    def _by_name(self, name: str, kind: str | None) -> Settlement | None:
+        """Return the settlement of that name (and kind, where several share the name).
+
+        When several settlements of the codifier share the name, a source that gives only the
+        name cannot say which one it means. Its streets then go to one settlement without a code,
+        created once, rather than to a guess.
+        """
+        same_name = self._settlements.get(settlement_key(name), [])
+        if len(same_name) > 1 and kind:
+            same_name = [s for s in same_name if s.kind == kind] or same_name
+        if len(same_name) <= 1:
+            return same_name[0] if same_name else None
+        uncoded = [s for s in same_name if not s.katottg]
+        if uncoded:
+            return uncoded[0]
+        log.warning(
+            "addresses.settlement_ambiguous",
+            region=self.region,
+            settlement=name,
+            count=len(same_name),
+        )
+        return None
 
     async def _settlement_id(self, name: str | None) -> int | None:
         if not name:
             return None
-        found = self._settlements.get(fold_text(name))
+        found = self._by_name(name, settlement_kind(name))
         if found is None:
-            found = await self._upsert_settlement(SettlementRecord(name=name, kind=""))
+            found = await self._upsert_settlement(
+                SettlementRecord(name=name, kind=settlement_kind(name) or "")
+            )
         return found.id
 
     async def _write_street(self, record: StreetRecord) -> Street:
@@ -190,16 +230,21 @@ class RegistryWriter:
         found.house_number, found.house_letter = number.number, number.letter
         found.house_fraction, found.house_block = number.fraction, number.block
 
-    async def _apply_rename(self, rename: RenameRecord) -> None:
-        """Give the street now called `new_name` its former name as an alias, creating it if unknown."""
-        street = await self._write_street(
-            StreetRecord(
-                name=rename.new_name, settlement=rename.settlement, district=rename.district
+    async def _apply_renames(self, renames: Sequence[RenameRecord]) -> None:
+        """Give each street its former names, following chains: A -> B, then B -> C, so A finds C.
+
+        The street is created under its current name when the registry does not have it yet.
+        """
+        current = resolve_rename_chains(renames)
+        for rename in renames:
+            final = current.get(rename_key(rename.old_name, rename.district), rename.new_name)
+            street = await self._write_street(
+                StreetRecord(name=final, settlement=rename.settlement, district=rename.district)
             )
-        )
-        await self._add_alias(
-            street, AliasRecord(rename.old_name, former=True, valid_until=rename.renamed_on)
-        )
+            for former in {rename.old_name, rename.new_name} - {final}:
+                await self._add_alias(
+                    street, AliasRecord(former, former=True, valid_until=rename.renamed_on)
+                )
 
 
 def _pick_by_district(streets: Iterable[Street], district: str | None) -> Street | None:

@@ -19,6 +19,37 @@ from core.addresses.normalize import fold_text
 _SETTLEMENT_WORDS = {"м", "місто", "с", "село", "смт", "селище", "сел", "сщ"}
 
 
+_KIND_BY_WORD = {
+    "м": "місто",
+    "місто": "місто",
+    "с": "село",
+    "село": "село",
+    "смт": "селище",
+    "селище": "селище",
+    "сел": "селище",
+    "сщ": "селище",
+}
+_ABBREVIATION_BY_KIND = {
+    "місто": "м.",
+    "село": "с.",
+    "селище": "сел.",
+    "місто зі спеціальним статусом": "м.",
+}
+
+
+def settlement_kind(name: str) -> str | None:
+    """Return the settlement category its type word names ("с. Гатне" -> "село"), or None."""
+    words = fold_text(name).replace(".", " ").split()
+    return _KIND_BY_WORD.get(words[0]) if len(words) > 1 else None
+
+
+def settlement_label(name: str, kind: str | None) -> str:
+    """Return a settlement name with its type word: "Гатне" of kind "село" -> "с. Гатне"."""
+    if settlement_kind(name) is not None or not kind or kind not in _ABBREVIATION_BY_KIND:
+        return name
+    return f"{_ABBREVIATION_BY_KIND[kind]} {name}"
+
+
 def settlement_key(name: str) -> str:
     """Return the matching key of a settlement name without its type word: "м. Бровари" -> "бровари"."""
     words = fold_text(name).replace(".", " ").split()
@@ -160,7 +191,7 @@ def _street_entry(
         token_key=street.token_key,
         street_type=street.street_type,
         district=street.district,
-        settlement=settlement.name if settlement else None,
+        settlement=settlement_label(settlement.name, settlement.kind) if settlement else None,
         settlement_key=settlement_key(settlement.name) if settlement else None,
         aliases=tuple(aliases),
     )

@@ -23,7 +23,11 @@ class Settlement(Base):
     hromada: Mapped[str | None] = mapped_column(String(200), default=None)
     district: Mapped[str | None] = mapped_column(String(200), default=None)
 
-    __table_args__ = (Index("uq_settlements_region_key", "region", "key", unique=True),)
+    # Several villages of one oblast share a name, so the name key is not unique; the code is.
+    __table_args__ = (
+        Index("ix_settlements_region_key", "region", "key"),
+        Index("uq_settlements_katottg", "katottg", unique=True),
+    )
 
 
 class Street(Base):

@@ -20,19 +20,34 @@ from core.formats.dtek_addresses import (
     read_dtek_street_list,
     read_dtek_streets_from_page,
 )
+from core.formats.katottg import detect_katottg, read_katottg
+from core.formats.kyiv_registry import detect_kyiv_registry, read_kyiv_registry
+from core.formats.street_renames import detect_street_renames, read_street_renames
 from core.formats.yasno_addresses import ids_from_filename, read_yasno_address_chain
 from core.hookspecs import SourceFile
 
 YASNO_CHAIN = ("yasno-streets", "yasno-houses", "yasno-group")
 
 
+class RegionAddressRules(msgspec.Struct, frozen=True):
+    """What a region's address files leave unsaid: its KATOTTG codes and the city of its renames."""
+
+    katottg_prefixes: tuple[str, ...] = ()
+    renames_settlement: str | None = None
+
+
+NO_RULES = RegionAddressRules()
+
+
 def read_address_uploads(
-    uploads: Sequence[SourceFile], context: Mapping[str, str], *, formats: Collection[str]
+    uploads: Sequence[SourceFile],
+    context: Mapping[str, str],
+    *,
+    formats: Collection[str],
+    rules: RegionAddressRules = NO_RULES,
 ) -> list[AddressBatch] | None:
     """Read every upload whose format is in `formats`; return None when none of them is."""
-    detected = [
-        (upload, detect_address_format(upload.content, upload.filename)) for upload in uploads
-    ]
+    detected = [(upload, _detect(upload)) for upload in uploads]
     for upload, kind in detected:
         if kind is None:
             _reject_malformed_json(upload)
@@ -45,7 +60,9 @@ def read_address_uploads(
             )
 
     batches = [
-        _read_one(upload, kind, context) for upload, kind in detected if kind not in YASNO_CHAIN
+        _read_one(upload, kind, context, rules)
+        for upload, kind in detected
+        if kind not in YASNO_CHAIN
     ]
     chain = {kind: upload for upload, kind in detected if kind in YASNO_CHAIN}
     if chain:
@@ -59,7 +76,48 @@ def _reject_malformed_json(upload: SourceFile) -> None:
         _json(upload)
 
 
-def _read_one(upload: SourceFile, kind: str | None, context: Mapping[str, str]) -> AddressBatch:
+def _detect(upload: SourceFile) -> str | None:
+    if detect_katottg(upload.content):
+        return "katottg"
+    kind = detect_address_format(upload.content, upload.filename)
+    if kind is not None or upload.content.lstrip()[:1] not in (b"{", b"["):
+        return kind
+    try:
+        document = json.loads(upload.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if detect_kyiv_registry(document):
+        return "kyiv-street-registry"
+    if detect_street_renames(document):
+        return "street-renames"
+    return None
+
+
+def _read_registry(
+    upload: SourceFile, kind: str | None, rules: RegionAddressRules
+) -> AddressBatch | None:
+    """Read the state codifier, the Kyiv street registry or a renames list; None for other kinds."""
+    name = upload.filename
+    if kind == "katottg":
+        text = upload.content.decode("utf-8-sig", errors="replace")
+        return read_katottg(text, file=name, region_prefixes=rules.katottg_prefixes or None)
+    if kind == "kyiv-street-registry":
+        return read_kyiv_registry(_json(upload), file=name)
+    if kind == "street-renames":
+        if not rules.renames_settlement:
+            raise SourceFormatError(
+                file=name, place="-", reason="this region has no city whose renames it reads"
+            )
+        return read_street_renames(_json(upload), file=name, settlement=rules.renames_settlement)
+    return None
+
+
+def _read_one(
+    upload: SourceFile, kind: str | None, context: Mapping[str, str], rules: RegionAddressRules
+) -> AddressBatch:
+    registry = _read_registry(upload, kind, rules)
+    if registry is not None:
+        return registry
     name = upload.filename
     if kind == "dtek-page-streets":
         return read_dtek_streets_from_page(

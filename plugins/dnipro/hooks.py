@@ -8,14 +8,16 @@ from collections.abc import Mapping, Sequence
 
 from core.addresses.schemas import AddressBatch
 from core.demo import demo_sources
-from core.formats.address_sources import read_address_uploads
+from core.formats.address_sources import RegionAddressRules, read_address_uploads
 from core.formats.schedule_sources import read_schedule_source
 from core.hookspecs import RegionInfo, SourceFile, hookimpl
 from core.schedules.model import ScheduleDocument
 
 CODE = "dnipro"
 SCHEDULE_FORMATS = ("dtek", "yasno")
-ADDRESS_FORMATS = ("dtek-regional-streets", "dtek-house-queues")
+ADDRESS_FORMATS = ("dtek-regional-streets", "dtek-house-queues", "katottg", "street-renames")
+# KATOTTG code of the oblast whose settlements this region serves.
+ADDRESS_RULES = RegionAddressRules(katottg_prefixes=("UA12",), renames_settlement="м. Дніпро")
 
 # Demo data: settlement -> street -> house numbers.
 DEMO_ADDRESSES: dict[str | None, dict[str, list[str]]] = {
@@ -50,7 +52,7 @@ def dso_read_schedule_source(content: bytes, filename: str) -> ScheduleDocument 
 def dso_read_address_sources(
     uploads: Sequence[SourceFile], context: Mapping[str, str]
 ) -> list[AddressBatch] | None:
-    return read_address_uploads(uploads, context, formats=ADDRESS_FORMATS)
+    return read_address_uploads(uploads, context, formats=ADDRESS_FORMATS, rules=ADDRESS_RULES)
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from core.addresses.schemas import AddressBatch
 from core.demo import demo_sources
-from core.formats.address_sources import read_address_uploads
+from core.formats.address_sources import RegionAddressRules, read_address_uploads
 from core.formats.schedule_sources import read_schedule_source
 from core.hookspecs import RegionInfo, SourceFile, hookimpl
 from core.schedules.model import ScheduleDocument
@@ -24,9 +24,13 @@ ADDRESS_FORMATS = (
     "yasno-streets",
     "yasno-houses",
     "yasno-group",
+    "katottg",
+    "kyiv-street-registry",
 )
 # The legacy YASNO page keys Kyiv's weekly template as "kiev".
 LEGACY_YASNO_CITY = "kiev"
+# KATOTTG code of Kyiv city, the one settlement this region serves.
+ADDRESS_RULES = RegionAddressRules(katottg_prefixes=("UA80",))
 
 DEMO_STREETS: dict[str | None, dict[str, list[str]]] = {
     None: {
@@ -63,7 +67,7 @@ def dso_read_schedule_source(content: bytes, filename: str) -> ScheduleDocument 
 def dso_read_address_sources(
     uploads: Sequence[SourceFile], context: Mapping[str, str]
 ) -> list[AddressBatch] | None:
-    return read_address_uploads(uploads, context, formats=ADDRESS_FORMATS)
+    return read_address_uploads(uploads, context, formats=ADDRESS_FORMATS, rules=ADDRESS_RULES)
 
 
 @hookimpl

@@ -54,6 +54,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('kind', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('hromada', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('district', sa.String(length=200), nullable=True))
+        batch_op.drop_index('uq_settlements_region_key')
+        batch_op.create_index('ix_settlements_region_key', ['region', 'key'], unique=False)
+        batch_op.create_index('uq_settlements_katottg', ['katottg'], unique=True)
 
     with op.batch_alter_table('streets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('token_key', sa.String(length=300), nullable=False, server_default=''))
@@ -79,6 +82,9 @@ def downgrade() -> None:
         batch_op.drop_column('token_key')
 
     with op.batch_alter_table('settlements', schema=None) as batch_op:
+        batch_op.drop_index('uq_settlements_katottg')
+        batch_op.drop_index('ix_settlements_region_key')
+        batch_op.create_index('uq_settlements_region_key', ['region', 'key'], unique=True)
         batch_op.drop_column('district')
         batch_op.drop_column('hromada')
         batch_op.drop_column('kind')
