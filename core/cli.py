@@ -97,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
         "--street-id", help="YASNO street id of a houses file (read from the file name when absent)"
     )
     addresses.add_argument(
+        "--dso-id",
+        help="YASNO DSO id of the address files (read from the file names when absent)",
+    )
+    addresses.add_argument(
         "--house-id", help="YASNO house id of a group file (read from the file name when absent)"
     )
     addresses.add_argument("files", nargs="+", type=Path, metavar="FILE")

@@ -59,10 +59,17 @@ def dtek_house_answer(houses: Mapping[str, Sequence[str]], updated: dt.datetime)
 def assign_queues(
     numbers: Sequence[str], queues: Sequence[str], offset: int
 ) -> dict[str, list[str]]:
-    """Spread buildings over the queues, starting at `offset` so streets do not all start at 1.1."""
-    return {
+    """Spread buildings over the queues, starting at `offset` so streets do not all start at 1.1.
+
+    The last building of the first street (offset 0) is fed by two lines, so the demo shows a
+    building without a single queue.
+    """
+    assigned = {
         number: [queues[(offset + index) % len(queues)]] for index, number in enumerate(numbers)
     }
+    if offset == 0 and numbers:
+        assigned[numbers[-1]] = [queues[0], queues[1 % len(queues)]]
+    return assigned
 
 
 def demo_sources(

@@ -201,6 +201,7 @@ class RegistryWriter:
                 street_id=street.id,
                 name=alias.name,
                 key=key,
+                kind="former" if alias.former else "spelling",
                 valid_from=alias.valid_from,
                 valid_until=alias.valid_until,
             )

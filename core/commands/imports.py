@@ -44,6 +44,7 @@ async def import_addresses(settings: Settings, args: argparse.Namespace) -> int:
             "settlement": args.settlement,
             "street_id": args.street_id,
             "house_id": args.house_id,
+            "dso_id": args.dso_id,
         }.items()
         if value
     }

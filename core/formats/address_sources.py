@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from core.addresses.schemas import AddressBatch
+from core.addresses.schemas import AddressBatch, OtherOperator
 from core.errors import SourceFormatError
 from core.formats.dtek_addresses import (
     detect_address_format,
@@ -30,10 +30,16 @@ YASNO_CHAIN = ("yasno-streets", "yasno-houses", "yasno-group")
 
 
 class RegionAddressRules(msgspec.Struct, frozen=True):
-    """What a region's address files leave unsaid: its KATOTTG codes and the city of its renames."""
+    """What a region's address files leave unsaid.
+
+    `katottg_prefixes` are the codifier codes of its settlements, `renames_settlement` the city
+    its renames list is about, and `yasno_operators` maps a YASNO DSO id to the operator that
+    serves the houses YASNO lists under it (None for the region's own DSO).
+    """
 
     katottg_prefixes: tuple[str, ...] = ()
     renames_settlement: str | None = None
+    yasno_operators: dict[int, OtherOperator | None] = {}
 
 
 NO_RULES = RegionAddressRules()
@@ -66,7 +72,7 @@ def read_address_uploads(
     ]
     chain = {kind: upload for upload, kind in detected if kind in YASNO_CHAIN}
     if chain:
-        batches.append(_read_yasno_chain(chain, context))
+        batches.append(_read_yasno_chain(chain, context, rules))
     return batches
 
 
@@ -144,7 +150,9 @@ def _read_one(
     return batch
 
 
-def _read_yasno_chain(chain: dict[str, SourceFile], context: Mapping[str, str]) -> AddressBatch:
+def _read_yasno_chain(
+    chain: dict[str, SourceFile], context: Mapping[str, str], rules: RegionAddressRules
+) -> AddressBatch:
     missing = [kind for kind in YASNO_CHAIN if kind not in chain]
     if missing:
         names = ", ".join(u.filename for u in chain.values())
@@ -164,7 +172,7 @@ def _read_yasno_chain(chain: dict[str, SourceFile], context: Mapping[str, str]) 
     house_id = _id(
         context.get("house_id"), ids.get("house"), chain["yasno-group"].filename, "house"
     )
-    return read_yasno_address_chain(
+    batch = read_yasno_address_chain(
         _json(chain["yasno-streets"]),
         _json(chain["yasno-houses"]),
         _json(chain["yasno-group"]),
@@ -172,6 +180,26 @@ def _read_yasno_chain(chain: dict[str, SourceFile], context: Mapping[str, str]) 
         house_id=house_id,
         file=chain["yasno-group"].filename,
     )
+    dso = context.get("dso_id") or ids.get("dso")
+    operator = rules.yasno_operators.get(int(dso)) if dso else None
+    return _served_by(batch, operator) if operator else batch
+
+
+def _served_by(batch: AddressBatch, operator: OtherOperator) -> AddressBatch:
+    """Mark every building of a batch as served by another operator, whose groups are not our queues."""
+    streets = tuple(
+        msgspec.structs.replace(
+            street,
+            buildings=tuple(
+                msgspec.structs.replace(
+                    b, queues=(), other_operator=operator.name, operator=operator
+                )
+                for b in street.buildings
+            ),
+        )
+        for street in batch.streets
+    )
+    return msgspec.structs.replace(batch, streets=streets)
 
 
 def _id(given: str | None, from_name: int | None, file: str, what: str) -> int:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import msgspec
 
+from core.addresses.schemas_api import OperatorOut
 from core.schedules.schemas import IntervalOut, SourceOut
 
 
@@ -53,7 +54,7 @@ class OutageLookupOut(msgspec.Struct, frozen=True):
     address: AddressOut
     queue: str | None
     queues: list[str]
-    other_operator: str | None
+    other_operator: OperatorOut | None
     state: StateOut
     next_outage: IntervalOut | None
     next_outage_known: bool

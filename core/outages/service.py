@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.addresses.schemas_api import OperatorOut
 from core.addresses.service import BuildingMatch
 from core.outages.outlook import QueueOutlook, compute_outlook, day_or_no_data
 from core.outages.schemas import AddressOut, DayOut, OutageLookupOut, QueueOutlookOut, StateOut
@@ -33,7 +34,7 @@ async def lookup_outages(
         address=_address(building),
         queue=single.queue if single else None,
         queues=list(building.queues),
-        other_operator=building.other_operator,
+        other_operator=_operator(building),
         state=single.state if single else StateOut("unknown", None, None),
         next_outage=single.next_outage if single else None,
         next_outage_known=single.next_outage_known if single else False,
@@ -92,6 +93,14 @@ def _latest_source(
 
 def _local_or_none(instant: dt.datetime | None) -> dt.datetime | None:
     return to_local(instant) if instant else None
+
+
+def _operator(building: BuildingMatch) -> OperatorOut | None:
+    if building.other_operator is None:
+        return None
+    return OperatorOut(
+        building.other_operator, building.other_operator_phone, building.other_operator_website
+    )
 
 
 def _address(building: BuildingMatch) -> AddressOut:

@@ -6,7 +6,7 @@ Dnipropetrovsk region: DTEK Dnipro Electric Networks, 12 queues; part of the ter
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from core.addresses.schemas import AddressBatch
+from core.addresses.schemas import AddressBatch, OtherOperator
 from core.demo import demo_sources
 from core.formats.address_sources import RegionAddressRules, read_address_uploads
 from core.formats.schedule_sources import read_schedule_source
@@ -15,9 +15,23 @@ from core.schedules.model import ScheduleDocument
 
 CODE = "dnipro"
 SCHEDULE_FORMATS = ("dtek", "yasno")
-ADDRESS_FORMATS = ("dtek-regional-streets", "dtek-house-queues", "katottg", "street-renames")
+ADDRESS_FORMATS = (
+    "dtek-regional-streets",
+    "dtek-house-queues",
+    "katottg",
+    "street-renames",
+    "yasno-streets",
+    "yasno-houses",
+    "yasno-group",
+)
 # KATOTTG code of the oblast whose settlements this region serves.
-ADDRESS_RULES = RegionAddressRules(katottg_prefixes=("UA12",), renames_settlement="м. Дніпро")
+# On YASNO, DSO 301 is DTEK Dnipro Electric Networks and DSO 303 is ЦЕК, which serves part of
+# the region: houses YASNO lists under 303 say so instead of naming a queue.
+ADDRESS_RULES = RegionAddressRules(
+    katottg_prefixes=("UA12",),
+    renames_settlement="м. Дніпро",
+    yasno_operators={301: None, 303: OtherOperator(name="ЦЕК")},
+)
 
 # Demo data: settlement -> street -> house numbers.
 DEMO_ADDRESSES: dict[str | None, dict[str, list[str]]] = {

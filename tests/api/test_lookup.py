@@ -129,3 +129,14 @@ async def test_lookup_unknown_house_suggests_houses(client: Any, cli_env: None) 
     assert response.status_code == 404
     assert body["code"] == "address_not_found"
     assert f"{STREET} 8" in body["suggestions"]
+
+
+async def test_building_fed_by_two_lines_has_no_single_queue(client: Any, cli_env: None) -> None:
+    assert await _cli("demo", "load", "--date", "2026-01-29") == 0
+    await client.app.state.indexes.refresh()
+
+    body = (await _lookup(client, address="вул. Хрещатик 25/3")).json()
+    assert body["queue"] is None
+    assert body["queues"] == ["1.1", "2.1"]
+    assert [q["queue"] for q in body["by_queue"]] == ["1.1", "2.1"]
+    assert all(q["state"]["value"] in ("on", "off") for q in body["by_queue"])
