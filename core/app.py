@@ -18,7 +18,11 @@ from core.outages.api import OutageController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
 from core.regions_api import list_regions
-from core.schedules.api import QueueScheduleController, ScheduleImportController
+from core.schedules.api import (
+    QueueScheduleController,
+    ScheduleImportController,
+    ScheduleVersionController,
+)
 from core.settings import Settings, load_settings
 
 log = structlog.get_logger(__name__)
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.ready,
             list_regions,
             QueueScheduleController,
+            ScheduleVersionController,
             OutageController,
             AddressController,
             ScheduleImportController,

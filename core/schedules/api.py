@@ -1,6 +1,8 @@
 """Schedule routes: a queue's day schedule for customers, the import endpoint for staff."""
 
-from litestar import Controller, Request, get, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.deps import parse_date, region_settings, require_staff
 from core.errors import PayloadTooLargeError
 from core.plugins import PluginRegistry
-from core.schedules import views
-from core.schedules.schemas import ImportReport, QueueDayOut
+from core.schedules import versions, views
+from core.schedules.schemas import ImportReport, QueueDayOut, VersionOut, WeeklyTemplateOut
 from core.schedules.service import SourceUpload, import_schedule, read_uploads
 from core.settings import Settings
 from core.timezone import local_day, now_utc
@@ -38,6 +40,64 @@ class QueueScheduleController(Controller):
         config = region_settings(settings, registry, region)
         day = parse_date(date, default=local_day(now_utc()))
         return await views.queue_day(session, config, queue, day)
+
+    @get(
+        "/{queue:str}/template",
+        operation_id="getQueueTemplate",
+        summary="One queue's weekly template of possible outages",
+    )
+    async def queue_template(
+        self,
+        region: str,
+        queue: str,
+        session: AsyncSession,
+        settings: Settings,
+        registry: PluginRegistry,
+    ) -> WeeklyTemplateOut:
+        config = region_settings(settings, registry, region)
+        return await versions.weekly_template(session, config, views.known_queue(config, queue))
+
+
+class ScheduleVersionController(Controller):
+    path = "/api/v1/regions/{region:str}/schedule"
+    tags = ["schedules"]
+
+    @get(
+        "/version",
+        operation_id="getScheduleVersion",
+        summary="The newest schedule version: a cheap check for changes",
+    )
+    async def version(
+        self,
+        region: str,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        settings: Settings,
+        registry: PluginRegistry,
+    ) -> Response[Any]:
+        region_settings(settings, registry, region)
+        state = await versions.version_state(session, region)
+        headers = {"ETag": state.etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == state.etag:
+            return Response(content=b"", status_code=304, headers=headers)
+        return Response(content=state, headers=headers)
+
+    @get(
+        "/versions",
+        operation_id="listScheduleVersions",
+        summary="Versions newer than `since`, with what each changed",
+    )
+    async def versions(
+        self,
+        region: str,
+        session: AsyncSession,
+        settings: Settings,
+        registry: PluginRegistry,
+        since: int = Parameter(default=0, ge=0, description="Return versions with a larger id."),
+        limit: int = Parameter(default=20, ge=1, le=100),
+    ) -> list[VersionOut]:
+        region_settings(settings, registry, region)
+        return await versions.versions_since(session, region, since, limit)
 
 
 class ScheduleImportController(Controller):

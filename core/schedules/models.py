@@ -24,6 +24,8 @@ class ScheduleVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Per queue and day: the status before and after and the intervals added and removed.
+    changes: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
 
 
 class DayScheduleRow(Base):

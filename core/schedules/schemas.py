@@ -53,3 +53,52 @@ class FileImport(msgspec.Struct, frozen=True):
 class ImportReport(msgspec.Struct, frozen=True):
     region: str
     files: list[FileImport]
+
+
+class DayChangeOut(msgspec.Struct, frozen=True):
+    """How one queue's day changed in a version; `status_before` is null for a newly published day."""
+
+    queue: str
+    date: dt.date
+    status_before: str | None
+    status: str
+    added: list[IntervalOut]
+    removed: list[IntervalOut]
+    hours_off_before: float
+    hours_off: float
+
+
+class VersionOut(msgspec.Struct, frozen=True):
+    id: int
+    source: str
+    filename: str
+    imported_at: dt.datetime
+    source_updated_at: dt.datetime | None
+    changes: list[DayChangeOut]
+
+
+class VersionStateOut(msgspec.Struct, frozen=True):
+    """The cheap "has anything changed" answer: the newest version of the region and its ETag."""
+
+    region: str
+    version: int | None
+    updated_at: dt.datetime | None
+    etag: str
+
+
+class TemplateSpanOut(msgspec.Struct, frozen=True):
+    weekday: int
+    start: str
+    end: str
+    state: str
+
+
+class WeeklyTemplateOut(msgspec.Struct, frozen=True):
+    """The weekly "possible outages" layer of a queue, kept apart from the definite day schedule."""
+
+    region: str
+    queue: str
+    layer: str
+    spans: list[TemplateSpanOut]
+    source: SourceOut | None
+    version: int | None

@@ -14,10 +14,12 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import data_versions
 from core.errors import EmptySourceError, ForeignQueueError, UnsupportedSourceError
 from core.plugins import RegionHooks
 from core.regions import ensure_region
 from core.schedules import codec
+from core.schedules.changes import DayChange, changes_to_json, day_change
 from core.schedules.model import DaySchedule, ScheduleDocument, WeeklyTemplate, queue_sort_key
 from core.schedules.models import DayScheduleRow, ScheduleVersion, WeeklyTemplateRow
 from core.schedules.schemas import DaySummary, FileImport, ImportReport
@@ -92,6 +94,8 @@ async def import_schedule(
     """Store the parsed files in the caller's transaction and report what each changed."""
     await ensure_region(session, region)
     files = [await _store_document(session, region, source) for source in parsed]
+    if any(item.changed for item in files):
+        await data_versions.bump(session, data_versions.SCHEDULES)
     report = ImportReport(region=region.code, files=files)
     for item in files:
         log.info(
@@ -134,11 +138,13 @@ async def _write_version(
     session: AsyncSession,
     region: RegionSettings,
     source: ParsedSource,
-    days: list[DaySchedule],
+    changes: list[DayChange],
     templates: list[WeeklyTemplate],
 ) -> int:
     """Store a version holding only what changed; unchanged days keep the version that set them."""
     document = source.document
+    changed_days = {(c.queue, c.date) for c in changes}
+    days = [d for d in document.days if (d.queue, d.day) in changed_days]
     version = ScheduleVersion(
         region=region.code,
         source=document.source,
@@ -147,6 +153,7 @@ async def _write_version(
         content_hash=codec.content_hash(document.days, document.templates),
         source_updated_at=document.updated_at or document.template_updated_at,
         imported_at=now_utc(),
+        changes=changes_to_json(changes),
     )
     session.add(version)
     await session.flush()
@@ -177,14 +184,14 @@ async def _write_version(
 
 async def _changes_from_current(
     session: AsyncSession, region: str, document: ScheduleDocument
-) -> tuple[list[DaySchedule], list[WeeklyTemplate]]:
-    """Return the day schedules and templates of `document` that differ from the current ones."""
+) -> tuple[list[DayChange], list[WeeklyTemplate]]:
+    """Return how the day schedules of `document` differ from the current ones, and its new templates."""
     current = await current_days(session, region, days={d.day for d in document.days})
-    days = [
-        day
-        for day in document.days
-        if (stored := current.get((day.queue, day.day))) is None or stored.schedule != day
-    ]
+    days = []
+    for day in document.days:
+        stored = current.get((day.queue, day.day))
+        if stored is None or stored.schedule != day:
+            days.append(day_change(stored.schedule if stored else None, day))
     templates_now = await current_templates(session, region) if document.templates else {}
     templates = [t for t in document.templates if templates_now.get(t.queue) != t]
     return days, templates

@@ -16,7 +16,7 @@ async def queue_day(
     session: AsyncSession, region: RegionSettings, queue: str, day: dt.date
 ) -> QueueDayOut:
     """Return the current schedule of `queue` on `day`; a day no source published is `no_data`."""
-    queue_id = _known_queue(region, queue)
+    queue_id = known_queue(region, queue)
     stored = (await current_days(session, region.code, days=[day], queues=[queue_id])).get(
         (queue_id, day)
     )
@@ -43,7 +43,7 @@ async def queue_day(
     )
 
 
-def _known_queue(region: RegionSettings, queue: str) -> str:
+def known_queue(region: RegionSettings, queue: str) -> str:
     queues = region.queue_set.ids()
     try:
         queue_id = normalize_queue_id(queue)
