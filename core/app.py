@@ -15,6 +15,7 @@ from core.deps import provide_registry, provide_session, provide_settings
 from core.indexes import Indexes
 from core.logs import configure_logging
 from core.outages.api import OutageController
+from core.outages.staff_api import OutageStaffController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
 from core.regions_api import list_regions
@@ -24,6 +25,7 @@ from core.schedules.api import (
     ScheduleVersionController,
 )
 from core.settings import Settings, load_settings
+from core.web.pages import PageController
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutageController,
             AddressController,
             ScheduleImportController,
+            OutageStaffController,
+            PageController,
         ],
         dependencies={
             "session": Provide(provide_session),

@@ -16,6 +16,7 @@ from core.timezone import now_utc
 
 ADDRESSES = "addresses"
 SCHEDULES = "schedules"
+OUTAGES = "outages"
 
 
 class DataVersion(Base):

@@ -160,3 +160,30 @@ class StreetNotFoundError(NotFoundError):
     code = "street_not_found"
     title = "Street not found"
     template = "Street {street_id} was not found in region '{region}'. Search for the street first."
+
+
+class OutageTargetError(InvalidInputError):
+    code = "invalid_outage_target"
+    title = "Invalid outage target"
+    template = "Give exactly one target: 'building_ids', 'street_id' or 'node'."
+
+
+class InvalidTimeRangeError(InvalidInputError):
+    code = "invalid_time_range"
+    title = "Invalid time range"
+    template = (
+        "The estimated restoration {end} is not after the start {start}. Correct one of them."
+    )
+
+
+class OutageNotFoundError(NotFoundError):
+    code = "outage_not_found"
+    title = "Outage not found"
+    template = "Outage {outage_id} was not found in region '{region}'."
+
+
+class OutageResolvedError(DsoError):
+    status = 409
+    code = "outage_resolved"
+    title = "Outage already resolved"
+    template = "Outage {outage_id} was resolved at {resolved_at} and cannot change any more."

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from core import data_versions
 from core.addresses.index import AddressIndex, build_address_index
+from core.outages.active import ActiveOutages, load_active_outages
 from core.timezone import now_utc
 
 log = structlog.get_logger(__name__)
@@ -27,6 +28,7 @@ class Indexes:
     def __init__(self, sessions: async_sessionmaker[Any]) -> None:
         self._sessions = sessions
         self.address = AddressIndex(regions={})
+        self.outages = ActiveOutages()
         self.versions: dict[str, int] = {}
         self.built_at: dt.datetime | None = None
         self.last_check_ok = False
@@ -36,22 +38,25 @@ class Indexes:
         """Rebuild what changed since the last build; return whether anything was rebuilt."""
         async with self._sessions() as session:
             versions = await data_versions.read_all(session)
-            changed = force or versions.get(data_versions.ADDRESSES) != self.versions.get(
-                data_versions.ADDRESSES
-            )
-            if changed:
+            addresses = force or self._moved(versions, data_versions.ADDRESSES)
+            outages = force or self._moved(versions, data_versions.OUTAGES)
+            if addresses:
                 self.address = await build_address_index(
                     session, versions.get(data_versions.ADDRESSES, 0)
                 )
-                self.built_at = now_utc()
-                log.info(
-                    "index.rebuilt",
-                    address_version=self.address.version,
-                    regions=len(self.address.regions),
+            if outages:
+                self.outages = await load_active_outages(
+                    session, versions.get(data_versions.OUTAGES, 0)
                 )
+        if addresses or outages:
+            self.built_at = now_utc()
+            log.info("index.rebuilt", addresses=addresses, outages=outages, versions=versions)
         self.versions = versions
         self.last_check_ok = True
-        return changed
+        return addresses or outages
+
+    def _moved(self, versions: dict[str, int], name: str) -> bool:
+        return versions.get(name) != self.versions.get(name)
 
     def start(self, poll_seconds: float) -> None:
         self._task = asyncio.create_task(self._poll(poll_seconds), name="indexes.poll")

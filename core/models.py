@@ -3,6 +3,7 @@
 from core.addresses.models import Building, Settlement, Street, StreetAlias
 from core.data_versions import DataVersion
 from core.db import Base
+from core.outages.models import Outage, RestorationEstimate
 from core.regions import Region
 from core.schedules.models import DayScheduleRow, ScheduleVersion, WeeklyTemplateRow
 
@@ -12,7 +13,9 @@ __all__ = [
     "Building",
     "DataVersion",
     "DayScheduleRow",
+    "Outage",
     "Region",
+    "RestorationEstimate",
     "ScheduleVersion",
     "Settlement",
     "Street",

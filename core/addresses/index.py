@@ -85,6 +85,8 @@ class BuildingEntry(msgspec.Struct, frozen=True):
     other_operator: str | None = None
     other_operator_phone: str | None = None
     other_operator_website: str | None = None
+    nodes: tuple[tuple[str, str], ...] = ()
+    """Grid nodes that feed the building as (kind, id): substation, feeder, transformer_substation."""
 
 
 class RegionIndex:
@@ -209,4 +211,13 @@ def _building_entry(building: Building) -> BuildingEntry:
         other_operator=building.other_operator,
         other_operator_phone=building.other_operator_phone,
         other_operator_website=building.other_operator_website,
+        nodes=tuple(
+            (kind, value)
+            for kind, value in (
+                ("substation", building.substation),
+                ("feeder", building.feeder),
+                ("transformer_substation", building.transformer_substation),
+            )
+            if value
+        ),
     )

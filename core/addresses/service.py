@@ -35,6 +35,7 @@ class BuildingMatch(msgspec.Struct, frozen=True):
     other_operator: str | None
     other_operator_phone: str | None = None
     other_operator_website: str | None = None
+    nodes: tuple[tuple[str, str], ...] = ()
 
 
 async def read_address_files(
@@ -112,6 +113,7 @@ def _match(index: RegionIndex, building: BuildingEntry) -> BuildingMatch:
         other_operator=building.other_operator,
         other_operator_phone=building.other_operator_phone,
         other_operator_website=building.other_operator_website,
+        nodes=building.nodes,
     )
 
 

@@ -13,6 +13,7 @@ from core.errors import InvalidQueryError
 from core.outages.schemas import OutageLookupOut
 from core.outages.service import lookup_outages
 from core.plugins import PluginRegistry
+from core.problems import request_locale
 from core.settings import Settings
 
 
@@ -65,7 +66,13 @@ class OutageController(Controller):
             clean_text(house),
             clean_text(address),
         )
-        return await lookup_outages(session, region, building, instant)
+        outages = request.app.state.indexes.outages.affecting(
+            region, building.building_id, building.street_id, dict(building.nodes)
+        )
+        locale = request_locale(request)
+        return await lookup_outages(
+            session, region, building, instant, outages=outages, locale=locale
+        )
 
 
 def _find(

@@ -41,6 +41,20 @@ class AddressOut(msgspec.Struct, frozen=True):
     district: str | None
 
 
+class OutageEventOut(msgspec.Struct, frozen=True):
+    """Planned works or an incident at the building, with how the restoration estimate moved."""
+
+    id: int
+    kind: str
+    cause: str
+    cause_text: str
+    note: str
+    starts_at: dt.datetime
+    estimated_restoration: dt.datetime | None
+    estimate_history: list[dt.datetime | None]
+    active: bool
+
+
 class OutageLookupOut(msgspec.Struct, frozen=True):
     """The answer for one building.
 
@@ -60,6 +74,6 @@ class OutageLookupOut(msgspec.Struct, frozen=True):
     next_outage_known: bool
     days: list[DayOut]
     by_queue: list[QueueOutlookOut]
-    planned_works: list[dict[str, object]]
-    incidents: list[dict[str, object]]
+    planned_works: list[OutageEventOut]
+    incidents: list[OutageEventOut]
     source: SourceOut | None

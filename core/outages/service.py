@@ -1,13 +1,23 @@
 """The outage lookup: which queue feeds a building and what that means now."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.addresses.schemas_api import OperatorOut
 from core.addresses.service import BuildingMatch
+from core.outages.active import ActiveOutage
 from core.outages.outlook import QueueOutlook, compute_outlook, day_or_no_data
-from core.outages.schemas import AddressOut, DayOut, OutageLookupOut, QueueOutlookOut, StateOut
+from core.outages.schemas import (
+    AddressOut,
+    DayOut,
+    OutageEventOut,
+    OutageLookupOut,
+    QueueOutlookOut,
+    StateOut,
+)
+from core.outages.staff import cause_text
 from core.schedules.model import Interval
 from core.schedules.schemas import IntervalOut, SourceOut
 from core.schedules.service import StoredDay, current_days
@@ -19,15 +29,30 @@ def interval_out(interval: Interval) -> IntervalOut:
 
 
 async def lookup_outages(
-    session: AsyncSession, region: str, building: BuildingMatch, at: dt.datetime
+    session: AsyncSession,
+    region: str,
+    building: BuildingMatch,
+    at: dt.datetime,
+    *,
+    outages: Sequence[ActiveOutage] = (),
+    locale: str = "uk",
 ) -> OutageLookupOut:
-    """Answer for `building` at instant `at`, from the current schedules of its queues."""
+    """Answer for `building` at instant `at`, from the current schedules of its queues.
+
+    Planned works or an incident that covers the building now beat the schedule: the state is
+    off until the estimated restoration, whatever the queue's schedule says.
+    """
     today = local_day(at)
     days = [today + dt.timedelta(days=offset) for offset in (-1, 0, 1)]
     stored = await current_days(session, region, days=days, queues=building.queues)
 
     outlooks = [_queue_outlook(queue, days, stored, at) for queue in building.queues]
     single = outlooks[0] if len(outlooks) == 1 and building.other_operator is None else None
+    state = single.state if single else StateOut("unknown", None, None)
+    current = [o for o in outages if o.starts_at <= at]
+    if current:
+        state = _outage_state(current)
+    events = [_event(o, at, locale) for o in outages]
     return OutageLookupOut(
         region=region,
         at=to_local(at),
@@ -35,14 +60,38 @@ async def lookup_outages(
         queue=single.queue if single else None,
         queues=list(building.queues),
         other_operator=_operator(building),
-        state=single.state if single else StateOut("unknown", None, None),
+        state=state,
         next_outage=single.next_outage if single else None,
         next_outage_known=single.next_outage_known if single else False,
         days=single.days if single else [],
         by_queue=outlooks,
-        planned_works=[],
-        incidents=[],
+        planned_works=[e for e in events if e.kind == "planned_works"],
+        incidents=[e for e in events if e.kind != "planned_works"],
         source=_latest_source(stored, today),
+    )
+
+
+def _outage_state(current: Sequence[ActiveOutage]) -> StateOut:
+    """Off since the earliest start, until the latest estimate; unknown when any has no estimate."""
+    since = min(o.starts_at for o in current)
+    estimates = [o.estimated_restoration for o in current]
+    until = (
+        None if any(e is None for e in estimates) else max(e for e in estimates if e is not None)
+    )
+    return StateOut("off", to_local(since), to_local(until) if until else None)
+
+
+def _event(outage: ActiveOutage, at: dt.datetime, locale: str) -> OutageEventOut:
+    return OutageEventOut(
+        id=outage.id,
+        kind=outage.kind,
+        cause=outage.cause,
+        cause_text=cause_text(outage.cause, locale),
+        note=outage.note,
+        starts_at=to_local(outage.starts_at),
+        estimated_restoration=_local_or_none(outage.estimated_restoration),
+        estimate_history=[_local_or_none(estimate) for estimate, _recorded in outage.estimates],
+        active=outage.starts_at <= at,
     )
 
 
