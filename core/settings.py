@@ -110,6 +110,8 @@ class RegionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Module of a bundled region plugin; empty means the `dso.plugins` entry point named like the region."""
     schedule_sources: tuple[ScheduleSource, ...] = ()
     """Schedule sources of the region."""
+    stale_after_hours: int = 36
+    """A source that has not published for this many hours is shown as stale, in hours."""
     code: str = ""
     """Region code; set from the file name."""
 

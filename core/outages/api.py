@@ -1,5 +1,6 @@
 """The outage lookup route: one building, now."""
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -54,7 +55,7 @@ class OutageController(Controller):
             max_length=40,
         ),
     ) -> OutageLookupOut:
-        region_settings(settings, registry, region)
+        config = region_settings(settings, registry, region)
         instant = parse_at(at)
         index = request.app.state.indexes.address.region(region)
         building = _find(
@@ -70,8 +71,15 @@ class OutageController(Controller):
             region, building.building_id, building.street_id, dict(building.nodes)
         )
         locale = request_locale(request)
+        stale_after = dt.timedelta(hours=config.stale_after_hours)
         return await lookup_outages(
-            session, region, building, instant, outages=outages, locale=locale
+            session,
+            region,
+            building,
+            instant,
+            outages=outages,
+            locale=locale,
+            stale_after=stale_after,
         )
 
 

@@ -20,7 +20,7 @@ from core.outages.schemas import (
 from core.outages.staff import cause_text
 from core.schedules.model import Interval
 from core.schedules.schemas import IntervalOut, SourceOut
-from core.schedules.service import StoredDay, current_days
+from core.schedules.service import StoredDay, current_days, latest_source
 from core.timezone import local_day, to_local
 
 
@@ -36,6 +36,7 @@ async def lookup_outages(
     *,
     outages: Sequence[ActiveOutage] = (),
     locale: str = "uk",
+    stale_after: dt.timedelta = dt.timedelta(hours=36),
 ) -> OutageLookupOut:
     """Answer for `building` at instant `at`, from the current schedules of its queues.
 
@@ -67,7 +68,7 @@ async def lookup_outages(
         by_queue=outlooks,
         planned_works=[e for e in events if e.kind == "planned_works"],
         incidents=[e for e in events if e.kind != "planned_works"],
-        source=_latest_source(stored, today),
+        source=await _source(session, region, stored, today, at, stale_after),
     )
 
 
@@ -130,14 +131,26 @@ def _day_out(stored: StoredDay | None, day) -> DayOut:  # type: ignore[no-untype
     )
 
 
-def _latest_source(
-    stored: dict[tuple[str, dt.date], StoredDay], today: dt.date
+async def _source(
+    session: AsyncSession,
+    region: str,
+    stored: dict[tuple[str, dt.date], StoredDay],
+    today: dt.date,
+    at: dt.datetime,
+    stale_after: dt.timedelta,
 ) -> SourceOut | None:
+    """Return the source of today's schedule, or else the region's newest one, marked stale when old."""
     todays = [s for (_queue, day), s in stored.items() if day >= today]
-    if not todays:
-        return None
-    newest = max(todays, key=lambda s: s.version_id)
-    return SourceOut(newest.source_name, _local_or_none(newest.source_updated_at))
+    if todays:
+        newest = max(todays, key=lambda s: s.version_id)
+        name, updated_at = newest.source_name, newest.source_updated_at
+    else:
+        latest = await latest_source(session, region)
+        if latest is None:
+            return None
+        name, updated_at = latest
+    stale = updated_at is not None and at - updated_at > stale_after
+    return SourceOut(name, _local_or_none(updated_at), stale)
 
 
 def _local_or_none(instant: dt.datetime | None) -> dt.datetime | None:

@@ -14,8 +14,12 @@ class IntervalOut(msgspec.Struct, frozen=True):
 
 
 class SourceOut(msgspec.Struct, frozen=True):
+    """Where a schedule comes from. `stale` is true when the source has not published for longer
+    than the region allows; `updated_at` then says since when."""
+
     name: str
     updated_at: dt.datetime | None
+    stale: bool = False
 
 
 class QueueDayOut(msgspec.Struct, frozen=True):

@@ -273,3 +273,18 @@ def _source_name(region: RegionSettings, source_format: str) -> str:
         if source.format == source_format:
             return source.name
     return source_format.upper()
+
+
+async def latest_source(
+    session: AsyncSession, region: str
+) -> tuple[str, dt.datetime | None] | None:
+    """Return the name and publication time of the region's newest schedule version."""
+    row = (
+        await session.execute(
+            select(ScheduleVersion.source_name, ScheduleVersion.source_updated_at)
+            .where(ScheduleVersion.region == region)
+            .order_by(ScheduleVersion.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

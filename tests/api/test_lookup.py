@@ -140,3 +140,33 @@ async def test_building_fed_by_two_lines_has_no_single_queue(client: Any, cli_en
     assert body["queues"] == ["1.1", "2.1"]
     assert [q["queue"] for q in body["by_queue"]] == ["1.1", "2.1"]
     assert all(q["state"]["value"] in ("on", "off") for q in body["by_queue"])
+
+
+async def test_five_day_old_source_is_stale_and_not_today(client: Any, cli_env: None) -> None:
+    assert await _cli("demo", "load", "--date", "2026-01-29") == 0
+    await client.app.state.indexes.refresh()
+
+    later = await client.get(
+        "/api/v1/regions/kyiv/outages",
+        params={"address": "вул. Хрещатик 22", "at": "2026-02-03T12:00:00+02:00"},
+    )
+    body = later.json()
+    assert body["source"]["stale"] is True
+    assert body["source"]["updated_at"] == "2026-01-29T06:00:00+02:00"
+    assert body["days"][0] == {
+        "date": "2026-02-03",
+        "status": "no_data",
+        "intervals": [],
+        "source": None,
+        "version": None,
+    }
+    assert body["state"]["value"] == "unknown"
+    assert body["next_outage_known"] is False
+
+
+async def test_fresh_source_is_not_stale(client: Any, cli_env: None) -> None:
+    assert await _cli("demo", "load", "--date", "2026-01-29") == 0
+    await client.app.state.indexes.refresh()
+
+    body = (await _lookup(client, address="вул. Хрещатик 22")).json()
+    assert body["source"]["stale"] is False
