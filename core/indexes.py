@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from core import data_versions
 from core.addresses.index import AddressIndex, build_address_index
 from core.outages.active import ActiveOutages, load_active_outages
-from core.timezone import now_utc
+from core.schedules.memory import ScheduleIndex, load_schedule_index
+from core.timezone import local_day, now_utc
 
 log = structlog.get_logger(__name__)
 
@@ -29,17 +30,28 @@ class Indexes:
         self._sessions = sessions
         self.address = AddressIndex(regions={})
         self.outages = ActiveOutages()
+        self.schedules = ScheduleIndex()
         self.versions: dict[str, int] = {}
         self.built_at: dt.datetime | None = None
         self.last_check_ok = False
         self._task: asyncio.Task[None] | None = None
 
     async def refresh(self, *, force: bool = False) -> bool:
-        """Rebuild what changed since the last build; return whether anything was rebuilt."""
+        """Rebuild what changed since the last build; return whether anything was rebuilt.
+
+        The schedules are also reloaded when the local day changes, since they are held for the
+        days around today.
+        """
+        today = local_day(now_utc())
         async with self._sessions() as session:
             versions = await data_versions.read_all(session)
             addresses = force or self._moved(versions, data_versions.ADDRESSES)
             outages = force or self._moved(versions, data_versions.OUTAGES)
+            schedules = (
+                force
+                or self._moved(versions, data_versions.SCHEDULES)
+                or self.schedules.today != today
+            )
             if addresses:
                 self.address = await build_address_index(
                     session, versions.get(data_versions.ADDRESSES, 0)
@@ -48,12 +60,24 @@ class Indexes:
                 self.outages = await load_active_outages(
                     session, versions.get(data_versions.OUTAGES, 0)
                 )
-        if addresses or outages:
+            if schedules:
+                self.schedules = await load_schedule_index(
+                    session, today, versions.get(data_versions.SCHEDULES, 0)
+                )
+
+        changed = addresses or outages or schedules
+        if changed:
             self.built_at = now_utc()
-            log.info("index.rebuilt", addresses=addresses, outages=outages, versions=versions)
+            log.info(
+                "index.rebuilt",
+                addresses=addresses,
+                outages=outages,
+                schedules=schedules,
+                versions=versions,
+            )
         self.versions = versions
         self.last_check_ok = True
-        return addresses or outages
+        return changed
 
     def _moved(self, versions: dict[str, int], name: str) -> bool:
         return versions.get(name) != self.versions.get(name)

@@ -6,8 +6,9 @@ import msgspec
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from core.errors import DsoError
+from core.errors import DsoError, ServiceUnavailableError
 from core.i18n import negotiate_locale, translate
 
 PROBLEM_JSON = "application/problem+json"
@@ -104,6 +105,13 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
     return problem_response(status, "http_error", str(error.detail), str(error.detail))
 
 
+def handle_database_error(request: Request[Any, Any, Any], error: DBAPIError | OSError) -> Response[bytes]:
+    """Answer 503 when the database cannot be reached; nothing was written, so a retry is safe."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    log.error("database.unavailable", path=request.url.path, error=type(cause).__name__)
+    return handle_dso_error(request, ServiceUnavailableError())
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     log.exception("request.unexpected_error", path=request.url.path, error=type(error).__name__)
     locale = request_locale(request)
@@ -127,6 +135,9 @@ def _as_text(value: Any) -> Any:
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DsoError: handle_dso_error,
+    OperationalError: handle_database_error,
+    InterfaceError: handle_database_error,
+    OSError: handle_database_error,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

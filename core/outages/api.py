@@ -80,6 +80,7 @@ class OutageController(Controller):
             outages=outages,
             locale=locale,
             stale_after=stale_after,
+            schedules=request.app.state.indexes.schedules,
         )
 
 

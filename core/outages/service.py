@@ -18,6 +18,7 @@ from core.outages.schemas import (
     StateOut,
 )
 from core.outages.staff import cause_text
+from core.schedules.memory import ScheduleIndex
 from core.schedules.model import Interval
 from core.schedules.schemas import IntervalOut, SourceOut
 from core.schedules.service import StoredDay, current_days, latest_source
@@ -37,15 +38,23 @@ async def lookup_outages(
     outages: Sequence[ActiveOutage] = (),
     locale: str = "uk",
     stale_after: dt.timedelta = dt.timedelta(hours=36),
+    schedules: ScheduleIndex | None = None,
 ) -> OutageLookupOut:
     """Answer for `building` at instant `at`, from the current schedules of its queues.
 
+    The schedules come from the worker's in-memory `schedules` when it holds the days around
+    `at`, so the lookup path does not touch the database; other days are read from it.
     Planned works or an incident that covers the building now beat the schedule: the state is
     off until the estimated restoration, whatever the queue's schedule says.
     """
     today = local_day(at)
     days = [today + dt.timedelta(days=offset) for offset in (-1, 0, 1)]
-    stored = await current_days(session, region, days=days, queues=building.queues)
+    if schedules is not None and schedules.covers(days):
+        stored = schedules.for_queues(region, building.queues, days)
+        latest = schedules.latest.get(region)
+    else:
+        stored = await current_days(session, region, days=days, queues=building.queues)
+        latest = await latest_source(session, region)
 
     outlooks = [_queue_outlook(queue, days, stored, at) for queue in building.queues]
     single = outlooks[0] if len(outlooks) == 1 and building.other_operator is None else None
@@ -68,7 +77,7 @@ async def lookup_outages(
         by_queue=outlooks,
         planned_works=[e for e in events if e.kind == "planned_works"],
         incidents=[e for e in events if e.kind != "planned_works"],
-        source=await _source(session, region, stored, today, at, stale_after),
+        source=_source(stored, latest, today, at, stale_after),
     )
 
 
@@ -131,10 +140,9 @@ def _day_out(stored: StoredDay | None, day) -> DayOut:  # type: ignore[no-untype
     )
 
 
-async def _source(
-    session: AsyncSession,
-    region: str,
+def _source(
     stored: dict[tuple[str, dt.date], StoredDay],
+    latest: tuple[str, dt.datetime | None] | None,
     today: dt.date,
     at: dt.datetime,
     stale_after: dt.timedelta,
@@ -144,11 +152,10 @@ async def _source(
     if todays:
         newest = max(todays, key=lambda s: s.version_id)
         name, updated_at = newest.source_name, newest.source_updated_at
-    else:
-        latest = await latest_source(session, region)
-        if latest is None:
-            return None
+    elif latest is not None:
         name, updated_at = latest
+    else:
+        return None
     stale = updated_at is not None and at - updated_at > stale_after
     return SourceOut(name, _local_or_none(updated_at), stale)
 
