@@ -2,22 +2,33 @@
 
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 
 from core.addresses import search
 from core.addresses.schemas_api import BuildingOut, ResolutionOut, building_out, resolution_out
 from core.deps import clean_text, region_settings
 from core.errors import InvalidQueryError, StreetNotFoundError
+from core.http_cache import cached_json
 from core.plugins import PluginRegistry
 from core.settings import Settings
+
+
+def _list_of(item: type) -> dict[int, ResponseSpec]:
+    return {200: ResponseSpec(data_container=list[item], description="Matches, best first")}  # type: ignore[valid-type]
 
 
 class AddressController(Controller):
     path = "/api/v1/regions/{region:str}/addresses"
     tags = ["addresses"]
 
-    @get("/streets", operation_id="searchStreets", summary="Street autocomplete, best match first")
+    @get(
+        "/streets",
+        responses=_list_of(search.StreetHit),
+        operation_id="searchStreets",
+        summary="Street autocomplete, best match first",
+    )
     async def streets(
         self,
         region: str,
@@ -26,13 +37,15 @@ class AddressController(Controller):
         registry: PluginRegistry,
         q: str = Parameter(description="What the customer typed so far.", max_length=200),
         limit: int = Parameter(default=10, ge=1, le=50),
-    ) -> list[search.StreetHit]:
+    ) -> Response[bytes]:
         region_settings(settings, registry, region)
         text = _required_text(q, "q")
-        return search.search_streets(request.app.state.indexes.address.region(region), text, limit)
+        hits = search.search_streets(request.app.state.indexes.address.region(region), text, limit)
+        return cached_json(request, hits)
 
     @get(
         "/streets/{street_id:int}/buildings",
+        responses=_list_of(BuildingOut),
         operation_id="listBuildings",
         summary="Buildings of one street",
     )
@@ -46,15 +59,23 @@ class AddressController(Controller):
         q: str | None = Parameter(
             default=None, description="House number typed so far.", max_length=40
         ),
-    ) -> list[BuildingOut]:
+    ) -> Response[bytes]:
         region_settings(settings, registry, region)
         index = request.app.state.indexes.address.region(region)
         if street_id not in index.streets:
             raise StreetNotFoundError(field="street_id", street_id=street_id, region=region)
-        return [building_out(b) for b in search.list_buildings(index, street_id, clean_text(q))]
+        return cached_json(
+            request,
+            [building_out(b) for b in search.list_buildings(index, street_id, clean_text(q))],
+        )
 
     @get(
         "/resolve",
+        responses={
+            200: ResponseSpec(
+                data_container=ResolutionOut, description="One building or candidates"
+            )
+        },
         operation_id="resolveAddress",
         summary="One building, or candidates to choose from",
     )
@@ -65,12 +86,11 @@ class AddressController(Controller):
         settings: Settings,
         registry: PluginRegistry,
         address: str = Parameter(description="Street and house in one text.", max_length=200),
-    ) -> ResolutionOut:
+    ) -> Response[bytes]:
         region_settings(settings, registry, region)
         text = _required_text(address, "address")
-        return resolution_out(
-            search.resolve(request.app.state.indexes.address.region(region), text)
-        )
+        resolution = search.resolve(request.app.state.indexes.address.region(region), text)
+        return cached_json(request, resolution_out(resolution))
 
 
 def _required_text(value: str | None, name: str) -> str:

@@ -3,7 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, get
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +13,7 @@ from core.addresses import service as addresses
 from core.addresses.index import RegionIndex
 from core.deps import clean_text, parse_at, region_settings
 from core.errors import InvalidQueryError
+from core.http_cache import cached_json, seconds_until
 from core.outages.schemas import OutageLookupOut
 from core.outages.service import lookup_outages
 from core.plugins import PluginRegistry
@@ -24,6 +27,11 @@ class OutageController(Controller):
 
     @get(
         "/",
+        responses={
+            200: ResponseSpec(
+                data_container=OutageLookupOut, description="The answer for one building"
+            )
+        },
         operation_id="lookupOutages",
         summary="Queue, state now and next outage of one building",
     )
@@ -54,7 +62,7 @@ class OutageController(Controller):
             description="Answer as of this ISO 8601 time; now by default.",
             max_length=40,
         ),
-    ) -> OutageLookupOut:
+    ) -> Response[bytes]:
         config = region_settings(settings, registry, region)
         instant = parse_at(at)
         index = request.app.state.indexes.address.region(region)
@@ -72,7 +80,7 @@ class OutageController(Controller):
         )
         locale = request_locale(request)
         stale_after = dt.timedelta(hours=config.stale_after_hours)
-        return await lookup_outages(
+        answer = await lookup_outages(
             session,
             region,
             building,
@@ -82,6 +90,19 @@ class OutageController(Controller):
             stale_after=stale_after,
             schedules=request.app.state.indexes.schedules,
         )
+        max_age = seconds_until(instant, answer.state.until, *(o.start for o in _next(answer)))
+        return cached_json(
+            request, answer, max_age, tagged=msgspec.structs.replace(answer, at=_EPOCH)
+        )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _next(answer: OutageLookupOut) -> list[Any]:
+    """Return the next outages of the answer, whose starts end the time the answer stays true."""
+    outages = [q.next_outage for q in answer.by_queue if q.next_outage is not None]
+    return outages
 
 
 def _find(

@@ -170,3 +170,21 @@ async def test_fresh_source_is_not_stale(client: Any, cli_env: None) -> None:
 
     body = (await _lookup(client, address="вул. Хрещатик 22")).json()
     assert body["source"]["stale"] is False
+
+
+async def test_lookup_is_cacheable_until_state_changes(client: Any, cli_env: None) -> None:
+    await _import_addresses(client, "--street", STREET, str(shared_file(HOUSES)))
+    await _import_schedule(client, PAGE)
+
+    first = await _lookup(client, street=STREET, house="71/З")
+    cache_control = first.headers["cache-control"]
+    assert cache_control.startswith("public, max-age=")
+    assert 0 <= int(cache_control.rsplit("=", 1)[1]) <= 60
+
+    repeat = await client.get(
+        "/api/v1/regions/kyiv/outages",
+        params={"street": STREET, "house": "71/З", "at": NOON},
+        headers={"If-None-Match": first.headers["etag"]},
+    )
+    assert repeat.status_code == 304
+    assert repeat.content == b""
