@@ -15,6 +15,7 @@ from core.deps import provide_registry, provide_session, provide_settings
 from core.indexes import Indexes
 from core.logs import configure_logging
 from core.outages.api import OutageController
+from core.outages.calendar_api import CalendarController
 from core.outages.staff_api import OutageStaffController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
@@ -25,7 +26,6 @@ from core.schedules.api import (
     ScheduleVersionController,
 )
 from core.settings import Settings, load_settings
-from core.web.pages import PageController
 
 log = structlog.get_logger(__name__)
 
@@ -66,10 +66,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QueueScheduleController,
             ScheduleVersionController,
             OutageController,
+            CalendarController,
             AddressController,
             ScheduleImportController,
             OutageStaffController,
-            PageController,
         ],
         dependencies={
             "session": Provide(provide_session),

@@ -42,8 +42,21 @@ def _backends() -> list[Any]:
 
 @pytest.fixture(scope="session")
 def _postgres_migrated() -> str:
+    """Rebuild the PostgreSQL test schema from the migrations once per run.
+
+    The test database outlives a run, so a schema left by an older checkout is dropped first.
+    """
+    asyncio.run(_reset_schema(POSTGRES_URL))
     migrate.upgrade(POSTGRES_URL)
     return POSTGRES_URL
+
+
+async def _reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
 
 
 @pytest.fixture(params=_backends())
@@ -74,6 +87,7 @@ STAFF_TOKEN = "test-staff-token"
 def settings(database_url: str) -> Settings:
     """Settings of the repository's config/ pointed at the test database, with a staff token."""
     environ = {
+        "DSO_INDEX_POLL_SECONDS": "0.05",
         "DSO_DATABASE_URL": database_url,
         "DSO_SECURITY_STAFF_TOKEN": STAFF_TOKEN,
         "DSO_LOG_LEVEL": "warning",
@@ -89,3 +103,21 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]
 
 def staff_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {STAFF_TOKEN}"}
+
+
+async def refresh_indexes(client: AsyncTestClient[Litestar]) -> None:
+    """Wait until the app's in-memory indexes reflect what the database holds now.
+
+    The app runs on the test client's own event loop, so the test reads the change counters
+    with its own engine and waits for the app's poller (every 0.05 s here) to catch up.
+    """
+    engine = create_engine(client.app.state.settings.database_url)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT name, version FROM data_versions"))
+        expected = {name: version for name, version in rows.all()}
+    await engine.dispose()
+    for _ in range(200):
+        if client.app.state.indexes.versions == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the app did not load data versions {expected}")

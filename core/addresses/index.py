@@ -74,13 +74,11 @@ class StreetEntry(msgspec.Struct, frozen=True):
     """Other names of the street as (display name, key, whether it is a former name)."""
 
 
-class BuildingEntry(msgspec.Struct, frozen=True):
+class BuildingEntry(msgspec.Struct, frozen=True, gc=False):
     id: int
     street_id: int
     number: str
     number_key: str
-    house_number: int
-    sort_key: tuple[object, ...]
     queues: tuple[str, ...]
     other_operator: str | None = None
     other_operator_phone: str | None = None
@@ -176,8 +174,11 @@ async def build_address_index(session: AsyncSession, version: int = 0) -> Addres
         )
         street_region[street.id] = street.region
 
+    # Most buildings share one of a few dozen queue tuples; one shared tuple each saves memory.
+    queue_tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
     for building in await session.scalars(select(Building)):
-        regions[street_region[building.street_id]].add_building(_building_entry(building))
+        entry = _building_entry(building, queue_tuples)
+        regions[street_region[building.street_id]].add_building(entry)
     for index in regions.values():
         index.finish()
     return AddressIndex(regions=dict(regions), version=version)
@@ -199,15 +200,18 @@ def _street_entry(
     )
 
 
-def _building_entry(building: Building) -> BuildingEntry:
+def _building_entry(
+    building: Building, queue_tuples: dict[tuple[str, ...], tuple[str, ...]]
+) -> BuildingEntry:
+    queues = tuple(building.queues)
     return BuildingEntry(
         id=building.id,
         street_id=building.street_id,
         number=building.number,
-        number_key=building.number_key,
-        house_number=parse_house_number(building.number).number,
-        sort_key=parse_house_number(building.number).sort_key,
-        queues=tuple(building.queues),
+        number_key=building.number
+        if building.number == building.number_key
+        else building.number_key,
+        queues=queue_tuples.setdefault(queues, queues),
         other_operator=building.other_operator,
         other_operator_phone=building.other_operator_phone,
         other_operator_website=building.other_operator_website,

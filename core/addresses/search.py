@@ -162,7 +162,7 @@ def list_buildings(
         numbers = rank_house_matches(query, [b.number for b in buildings.values()])
         by_number = {b.number: b for b in buildings.values()}
         return [by_number[n] for n in numbers[:limit]]
-    return sorted(buildings.values(), key=lambda b: b.sort_key)[:limit]
+    return sorted(buildings.values(), key=_sort_key)[:limit]
 
 
 def split_street_and_house(text: str) -> tuple[str, str | None]:
@@ -272,6 +272,11 @@ def closest_houses(index: RegionIndex, street_id: int, query: str, limit: int = 
         return []
     buildings = sorted(
         index.by_street.get(street_id, {}).values(),
-        key=lambda b: (abs(b.house_number - wanted), b.sort_key),
+        key=lambda b: (abs(parse_house_number(b.number).number - wanted), _sort_key(b)),
     )
     return [b.number for b in buildings[:limit]]
+
+
+def _sort_key(building: BuildingEntry) -> tuple[object, ...]:
+    """Order of a street's buildings: 10, 10 к1, 10А, 10Д, 10/2, then 11."""
+    return parse_house_number(building.number).sort_key

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from core.cli import main
-from tests.conftest import STAFF_TOKEN, shared_file
+from tests.conftest import STAFF_TOKEN, refresh_indexes, shared_file
 
 KYIV_LIST = "addresses/dtek-kem_streets_list_2026-01-29.json"
 KYIV_REGISTRY = "addresses/kyiv_streets_registry_2020-10-25_projection.json"
@@ -19,7 +19,7 @@ DNIPRO_STREETS = "addresses/dtek-dnem_DisconSchedule.streets_EXCERPT_2024-12.jso
 async def _import(client: Any, region: str, *files: str) -> None:
     paths = [str(shared_file(name)) for name in files]
     assert await asyncio.to_thread(main, ["import", "addresses", "--region", region, *paths]) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ async def test_house_of_another_operator_names_it(
 ) -> None:
     paths = _write_yasno_chain(tmp_path, dso=303)
     assert await asyncio.to_thread(main, ["import", "addresses", "--region", "dnipro", *paths]) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
     body = (
         await client.get("/api/v1/regions/dnipro/outages", params={"address": "вул. Польова 7"})
@@ -124,7 +124,7 @@ async def test_house_of_another_operator_names_it(
 async def test_house_of_own_dso_gets_its_queue(client: Any, cli_env: None, tmp_path: Any) -> None:
     paths = _write_yasno_chain(tmp_path, dso=301)
     assert await asyncio.to_thread(main, ["import", "addresses", "--region", "dnipro", *paths]) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
     body = (
         await client.get("/api/v1/regions/dnipro/outages", params={"address": "вул. Польова 7"})

@@ -10,7 +10,7 @@ import pytest
 from core.addresses import search
 from core.addresses.index import RegionIndex
 from core.cli import main
-from tests.conftest import STAFF_TOKEN, shared_file
+from tests.conftest import STAFF_TOKEN, refresh_indexes, shared_file
 
 STREETS = "addresses/dtek-kem_streets_list_2026-01-29.json"
 HOUSES = "dtek/dtek-kem_getHomeNum_vul-Zdanovskoi-Yulii_2026-01-29.json"
@@ -35,7 +35,7 @@ async def kyiv_index(client: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
         str(shared_file(HOUSES)),
     ]
     assert await asyncio.to_thread(main, args) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
     index: RegionIndex = client.app.state.indexes.address.region("kyiv")
     return index
 

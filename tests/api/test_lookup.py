@@ -9,7 +9,7 @@ import pytest
 from core.cli import main
 from core.settings import Settings
 from tests.api.expected import served_intervals
-from tests.conftest import STAFF_TOKEN, shared_file, staff_headers
+from tests.conftest import STAFF_TOKEN, refresh_indexes, shared_file, staff_headers
 
 HOUSES = "dtek/dtek-kem_getHomeNum_vul-Zdanovskoi-Yulii_2026-01-29.json"
 PAGE = "dtek/dtek-kem_shutdowns-page_DisconSchedule-script_2026-01-29.html"
@@ -50,7 +50,7 @@ async def _cli(*args: str) -> int:
 async def _import_addresses(client: Any, *args: str) -> None:
     """Import address files with the `dso` command, then let the app see them at once."""
     assert await _cli("import", "addresses", "--region", "kyiv", *args) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
 
 async def _import_schedule(client: Any, relative: str) -> None:
@@ -133,7 +133,7 @@ async def test_lookup_unknown_house_suggests_houses(client: Any, cli_env: None) 
 
 async def test_building_fed_by_two_lines_has_no_single_queue(client: Any, cli_env: None) -> None:
     assert await _cli("demo", "load", "--date", "2026-01-29") == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
     body = (await _lookup(client, address="вул. Хрещатик 25/3")).json()
     assert body["queue"] is None
@@ -144,7 +144,7 @@ async def test_building_fed_by_two_lines_has_no_single_queue(client: Any, cli_en
 
 async def test_five_day_old_source_is_stale_and_not_today(client: Any, cli_env: None) -> None:
     assert await _cli("demo", "load", "--date", "2026-01-29") == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
     later = await client.get(
         "/api/v1/regions/kyiv/outages",
@@ -166,7 +166,7 @@ async def test_five_day_old_source_is_stale_and_not_today(client: Any, cli_env: 
 
 async def test_fresh_source_is_not_stale(client: Any, cli_env: None) -> None:
     assert await _cli("demo", "load", "--date", "2026-01-29") == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
 
     body = (await _lookup(client, address="вул. Хрещатик 22")).json()
     assert body["source"]["stale"] is False

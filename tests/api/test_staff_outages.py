@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from core.cli import main
-from tests.conftest import STAFF_TOKEN, staff_headers
+from tests.conftest import STAFF_TOKEN, refresh_indexes, staff_headers
 
 AT = "2026-01-29T12:00:00+02:00"
 OUTAGES = "/api/v1/admin/regions/kyiv/outages"
@@ -19,7 +19,7 @@ async def demo(client: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> d
     monkeypatch.setenv("DSO_SECURITY_STAFF_TOKEN", STAFF_TOKEN)
     monkeypatch.setenv("DSO_LOG_LEVEL", "warning")
     assert await asyncio.to_thread(main, ["demo", "load", "--date", "2026-01-29"]) == 0
-    await client.app.state.indexes.refresh()
+    await refresh_indexes(client)
     body: dict[str, Any] = (await _lookup(client, "вул. Хрещатик 22")).json()
     return body
 
