@@ -10,7 +10,7 @@ PORT ?= 8000
 # Development staff token for the admin endpoints of `make run`; set your own in production.
 DEV_STAFF_TOKEN ?= dev-staff-token
 
-.PHONY: run test install migrate demo lint typecheck imports clean
+.PHONY: run test install migrate demo lint typecheck imports bench loadtest clean
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT) (staff token for admin endpoints: $${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)})"
@@ -44,6 +44,14 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy core plugins
+
+# In-process search benchmarks (national-scale synthetic registry and the real Kyiv list).
+bench: install
+	$(BIN)/python -m pytest benchmarks -p no:cacheprovider --benchmark-columns=min,median,mean,max,rounds -s
+
+# The wartime-spike load test on 127.0.0.1 (see loadtests/README.md for its settings).
+loadtest: install
+	VENV=$(VENV) bash loadtests/run.sh
 
 clean:
 	rm -rf $(VENV) var/dso.sqlite3 var/dso.sqlite3-wal var/dso.sqlite3-shm

@@ -103,6 +103,8 @@ class RegionIndex:
         self.buildings: dict[int, BuildingEntry] = {}
         self.by_street: dict[int, dict[str, BuildingEntry]] = defaultdict(dict)
         self.settlement_keys: set[str] = set()
+        self.fuzzy_keys: list[str] = []
+        self.fuzzy_ids: list[int] = []
 
     def add_street(self, street: StreetEntry) -> None:
         self.streets[street.id] = street
@@ -125,7 +127,10 @@ class RegionIndex:
         self.by_street[building.street_id][building.number_key] = building
 
     def finish(self) -> None:
+        """Sort the word list for prefix search and lay out the keys for the fuzzy pass."""
         self.words.sort()
+        self.fuzzy_ids = list(self.streets)
+        self.fuzzy_keys = [self.streets[street_id].key for street_id in self.fuzzy_ids]
 
     def streets_with_word_prefix(self, prefix: str) -> set[int]:
         """Return the streets that have a word starting with `prefix`."""

@@ -5,6 +5,7 @@ Cyrillic spellings that reverse the national transliteration. Two different stre
 equally well come back as candidates to choose from, never as a silent pick.
 """
 
+import heapq
 import re
 
 import msgspec
@@ -56,8 +57,16 @@ class Resolution(msgspec.Struct, frozen=True):
     houses: list[str] = []
 
 
+_ORDINAL_WORD = re.compile(r"^(\d+)(?:й|а|я|го|ий|ій|та|ша|е)$")
+
+
 def query_keys(text: str) -> list[str]:
-    """Return the street keys to try for a query: as typed, then its keyboard and Latin readings."""
+    """Return the street keys to try for a query: as typed, then its keyboard and Latin readings.
+
+    An ordinal typed alone ("1-й") is also tried as its number, as stored names keep it
+    ("1-й Бортницький" is keyed "1 бортницький"), and a query made only of words that the key
+    drops ("Сел") is tried as typed.
+    """
     keys = [street_key(text)]
     keys.extend(street_key(reading) for reading in split_glued_society(text))
     if _LATIN.search(text):
@@ -65,64 +74,82 @@ def query_keys(text: str) -> list[str]:
         keys.extend(
             street_key(candidate) for candidate in transliterate_to_cyrillic_candidates(text)
         )
+    keys.extend(
+        " ".join(_ORDINAL_WORD.sub(r"\1", word) for word in key.split()) for key in list(keys)
+    )
+    if not any(keys):
+        keys.append(" ".join(re.sub(r"[^\w\s-]", " ", fold_text(text)).split()))
     return [key for index, key in enumerate(keys) if key and key not in keys[:index]]
 
 
 def search_streets(index: RegionIndex, text: str, limit: int = 10) -> list[StreetHit]:
-    """Rank the streets of a region for an autocomplete query."""
-    scores: dict[int, tuple[int, str]] = {}
-    for key in query_keys(text):
-        for street_id, score, matched in _candidates(index, key):
-            if score > scores.get(street_id, (0, ""))[0]:
-                scores[street_id] = (score, matched)
-    if len(scores) < limit:
-        for street_id, score, matched in _fuzzy(index, query_keys(text), limit):
-            scores.setdefault(street_id, (score, matched))
+    """Rank the streets of a region for an autocomplete query.
 
-    ranked = sorted(
-        scores.items(),
-        key=lambda item: (
-            -item[1][0],
-            len(index.streets[item[0]].name),
-            index.streets[item[0]].name,
-        ),
-    )
+    Exact and prefix matches are scored for every street that has them; the typo-tolerant
+    fuzzy pass runs only when nothing matched, since it compares the query with every street.
+    """
+    keys = query_keys(text)
+    scores: dict[int, int] = {}
+    for key in keys:
+        for street_id, score in _candidates(index, key):
+            if score > scores.get(street_id, 0):
+                scores[street_id] = score
+    if not scores:
+        for street_id, score in _fuzzy(index, keys, limit):
+            scores.setdefault(street_id, score)
+
+    best = heapq.nsmallest(limit, scores.items(), key=lambda item: _rank(index, item))
     return [
-        _hit(index, street_id, score, matched) for street_id, (score, matched) in ranked[:limit]
+        _hit(index, street_id, score, _matched_key(index, street_id, keys))
+        for street_id, score in best
     ]
 
 
-def _candidates(index: RegionIndex, key: str) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = [(s, EXACT, key) for s in index.by_key.get(key, ())]
-    tokens = " ".join(sorted(key.split()))
-    found += [(s, TOKENS, key) for s in index.by_token_key.get(tokens, ())]
+def _rank(index: RegionIndex, item: tuple[int, int]) -> tuple[int, int, str]:
+    street = index.streets[item[0]]
+    return -item[1], len(street.name), street.name
+
+
+def _candidates(index: RegionIndex, key: str) -> list[tuple[int, int]]:
+    found = [(s, EXACT) for s in index.by_key.get(key, ())]
+    found += [(s, TOKENS) for s in index.by_token_key.get(" ".join(sorted(key.split())), ())]
 
     words = key.split()
-    matching = (
-        set.intersection(*(index.streets_with_word_prefix(w) for w in words)) if words else set()
-    )
+    if not words:
+        return found
+    matching = set.intersection(*(index.streets_with_word_prefix(w) for w in words))
     for street_id in matching:
-        street_keys = [
-            index.streets[street_id].key,
-            *(k for _n, k, _f in index.streets[street_id].aliases),
-        ]
-        best = next((k for k in street_keys if k.startswith(key)), None)
-        matched = best or next(
-            (k for k in street_keys if all(any(p.startswith(w) for p in k.split()) for w in words)),
-            street_keys[0],
+        street = index.streets[street_id]
+        starts = street.key.startswith(key) or any(
+            k.startswith(key) for _n, k, _f in street.aliases
         )
-        found.append((street_id, PREFIX if best else WORDS, matched))
+        found.append((street_id, PREFIX if starts else WORDS))
     return found
 
 
-def _fuzzy(index: RegionIndex, keys: list[str], limit: int) -> list[tuple[int, int, str]]:
-    choices = {(street_id, street.key): street.key for street_id, street in index.streets.items()}
-    found = []
+def _matched_key(index: RegionIndex, street_id: int, keys: list[str]) -> str:
+    """Return the key of the street's name or alias that the query matched, for the label."""
+    street = index.streets[street_id]
+    names = [street.key, *(k for _n, k, _f in street.aliases)]
     for key in keys:
-        for _choice, score, (street_id, matched) in process.extract(
-            key, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_CUTOFF
-        ):
-            found.append((street_id, int(score * 0.7), matched))
+        words = key.split()
+        for name in names:
+            if name.startswith(key) or all(
+                any(p.startswith(w) for p in name.split()) for w in words
+            ):
+                return name
+    return street.key
+
+
+def _fuzzy(index: RegionIndex, keys: list[str], limit: int) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for key in keys:
+        matches = process.extract(
+            key, index.fuzzy_keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_CUTOFF
+        )
+        found.extend(
+            (index.fuzzy_ids[position], int(score * 0.7)) for _key, score, position in matches
+        )
     return found
 
 
@@ -173,11 +200,51 @@ def split_street_and_house(text: str) -> tuple[str, str | None]:
     return match.group("street").strip(" ,"), match.group("house").strip()
 
 
+def address_readings(text: str) -> list[tuple[str, str | None]]:
+    """Return the ways to read free text as (street, house), most likely first.
+
+    A number can belong to the street ("вул. Садова 191" in a garden massif), so the last one,
+    two or three words are each tried as the house number, the shortest house first; the text
+    read as a street alone comes last.
+    """
+    words = " ".join(text.split()).split(" ")
+    readings: list[tuple[str, str | None]] = []
+    usual = split_street_and_house(text)
+    if usual[1] is not None and _is_house_number(usual[1]):
+        readings.append(usual)
+    for count in (1, 2, 3):
+        if len(words) > count:
+            street, house = " ".join(words[:-count]).strip(" ,"), " ".join(words[-count:])
+            if _is_house_number(house) and (street, house) not in readings:
+                readings.append((street, house))
+    readings.append((text.strip(" ,"), None))
+    return readings
+
+
+def _is_house_number(text: str) -> bool:
+    try:
+        parse_house_number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def street_for_address(index: RegionIndex, text: str) -> tuple[list[StreetHit], str, str | None]:
+    """Return the streets of the first reading of `text` that names a known street, with its house."""
+    first: tuple[list[StreetHit], str, str | None] | None = None
+    for street_text, house in address_readings(text):
+        street_only, settlement = _split_settlement(index, street_text)
+        streets = exact_streets(index, street_only, settlement)
+        if streets:
+            return streets, street_only, house
+        first = first or ([], street_only, house)
+    assert first is not None
+    return first
+
+
 def resolve(index: RegionIndex, text: str) -> Resolution:
     """Resolve free text to one building, or to the candidates a customer must choose from."""
-    street_text, house = split_street_and_house(text)
-    street_text, settlement = _split_settlement(index, street_text)
-    streets = exact_streets(index, street_text, settlement)
+    streets, street_text, house = street_for_address(index, text)
     if not streets:
         hits = search_streets(index, street_text, limit=5)
         return Resolution("not_found", candidates=hits)

@@ -90,13 +90,15 @@ def find_on_street(index: RegionIndex, region: str, street_id: int, house: str) 
 
 def resolve_text(index: RegionIndex, region: str, address: str) -> BuildingMatch:
     """Resolve a free-text address to one building for the outage lookup."""
-    street, house = search.split_street_and_house(address)
+    streets, street, house = search.street_for_address(index, address)
     if house is None:
         raise InvalidQueryError(
             field="address",
             name="address",
             reason="add the house number after the street, for example 'вул. Хрещатик 22'",
         )
+    if len(streets) == 1:
+        return find_on_street(index, region, streets[0].street_id, house)
     return find_building(index, region, street=street, house=house)
 
 

@@ -162,3 +162,15 @@ async def test_autocomplete_bad_query_is_4xx_or_empty(
     assert response.status_code in (200, 400), response.text
     if response.status_code == 400:
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("1-й", "пров. 1-й Бортницький"), ("Сел", "вул. Селекціонерів")]
+)
+async def test_autocomplete_short_prefixes(
+    client: Any, kyiv_index: RegionIndex, query: str, expected: str
+) -> None:
+    response = await client.get(
+        "/api/v1/regions/kyiv/addresses/streets", params={"q": query, "limit": 50}
+    )
+    assert expected in [hit["name"] for hit in response.json()]
