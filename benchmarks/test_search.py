@@ -4,6 +4,7 @@ Run with `make bench`; pytest-benchmark reports the distribution of each call.
 """
 
 import random
+import time
 
 from core.addresses import search
 from core.addresses.index import RegionIndex
@@ -47,3 +48,37 @@ def test_kyiv_resolve_street(
     index, raw = kyiv_index
     streets = iter(sampler.sample(raw, 500) * 1000)
     benchmark(lambda: search.exact_streets(index, next(streets)))
+
+
+def _percentiles(call, inputs: list[str]) -> str:  # type: ignore[no-untyped-def]
+    timings = []
+    for value in inputs:
+        started = time.perf_counter()
+        call(value)
+        timings.append((time.perf_counter() - started) * 1e6)
+    timings.sort()
+    return f"p50 {timings[len(timings) // 2]:.0f} µs, p99 {timings[int(len(timings) * 0.99)]:.0f} µs over {len(timings)} calls"
+
+
+def test_percentiles(
+    national_index: RegionIndex, kyiv_index: tuple[RegionIndex, list[str]], sampler: random.Random
+) -> None:
+    """Print p50 and p99 of each search, as pytest-benchmark reports means and extremes only."""
+    kyiv, raw = kyiv_index
+    rows = {
+        "national autocomplete": (
+            lambda q: search.search_streets(national_index, q, 10),
+            _prefix_queries(national_index, sampler, 2000),
+        ),
+        "national resolve": (
+            lambda a: search.resolve(national_index, a),
+            _addresses(national_index, sampler, 2000),
+        ),
+        "kyiv autocomplete": (
+            lambda q: search.search_streets(kyiv, q, 10),
+            _prefix_queries(kyiv, sampler, 2000),
+        ),
+        "kyiv resolve street": (lambda s: search.exact_streets(kyiv, s), sampler.sample(raw, 2000)),
+    }
+    for name, (call, inputs) in rows.items():
+        print(f"\n{name}: {_percentiles(call, inputs)}")

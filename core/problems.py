@@ -105,7 +105,9 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
     return problem_response(status, "http_error", str(error.detail), str(error.detail))
 
 
-def handle_database_error(request: Request[Any, Any, Any], error: DBAPIError | OSError) -> Response[bytes]:
+def handle_database_error(
+    request: Request[Any, Any, Any], error: DBAPIError | OSError
+) -> Response[bytes]:
     """Answer 503 when the database cannot be reached; nothing was written, so a retry is safe."""
     cause = error.orig if isinstance(error, DBAPIError) else error
     log.error("database.unavailable", path=request.url.path, error=type(cause).__name__)

@@ -104,6 +104,7 @@ class RegionIndex:
         self.by_street: dict[int, dict[str, BuildingEntry]] = defaultdict(dict)
         self.settlement_keys: set[str] = set()
         self.fuzzy_keys: list[str] = []
+        self.keys: list[tuple[str, int]] = []
         self.fuzzy_ids: list[int] = []
 
     def add_street(self, street: StreetEntry) -> None:
@@ -129,6 +130,11 @@ class RegionIndex:
     def finish(self) -> None:
         """Sort the word list for prefix search and lay out the keys for the fuzzy pass."""
         self.words.sort()
+        self.keys = sorted(
+            (key, street.id)
+            for street in self.streets.values()
+            for key in (street.key, *(k for _n, k, _f in street.aliases))
+        )
         self.fuzzy_ids = list(self.streets)
         self.fuzzy_keys = [self.streets[street_id].key for street_id in self.fuzzy_ids]
 
@@ -140,6 +146,17 @@ class RegionIndex:
             if not word.startswith(prefix):
                 break
             found.add(street_id)
+        return found
+
+    def streets_with_key_prefix(self, prefix: str, limit: int) -> list[int]:
+        """Return up to `limit` streets whose name or alias key starts with `prefix`, in key order."""
+        start = bisect.bisect_left(self.keys, (prefix, -1))
+        found: list[int] = []
+        for key, street_id in self.keys[start:]:
+            if not key.startswith(prefix) or len(found) >= limit:
+                break
+            if street_id not in found:
+                found.append(street_id)
         return found
 
     def building_by_number(self, street_id: int, number: str) -> BuildingEntry | None:

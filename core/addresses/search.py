@@ -85,13 +85,14 @@ def query_keys(text: str) -> list[str]:
 def search_streets(index: RegionIndex, text: str, limit: int = 10) -> list[StreetHit]:
     """Rank the streets of a region for an autocomplete query.
 
-    Exact and prefix matches are scored for every street that has them; the typo-tolerant
-    fuzzy pass runs only when nothing matched, since it compares the query with every street.
+    Exact names rank first, then names that start with the query, then names whose words start
+    with the query's words. The typo-tolerant fuzzy pass runs only when nothing matched, since
+    it compares the query with every street.
     """
     keys = query_keys(text)
     scores: dict[int, int] = {}
     for key in keys:
-        for street_id, score in _candidates(index, key):
+        for street_id, score in _candidates(index, key, limit):
             if score > scores.get(street_id, 0):
                 scores[street_id] = score
     if not scores:
@@ -110,20 +111,22 @@ def _rank(index: RegionIndex, item: tuple[int, int]) -> tuple[int, int, str]:
     return -item[1], len(street.name), street.name
 
 
-def _candidates(index: RegionIndex, key: str) -> list[tuple[int, int]]:
+# Prefix matches considered per query: enough to rank the shortest names first without
+# walking every street that shares a common beginning.
+PREFIX_WINDOW = 50
+
+
+def _candidates(index: RegionIndex, key: str, limit: int) -> list[tuple[int, int]]:
     found = [(s, EXACT) for s in index.by_key.get(key, ())]
     found += [(s, TOKENS) for s in index.by_token_key.get(" ".join(sorted(key.split())), ())]
+    found += [(s, PREFIX) for s in index.streets_with_key_prefix(key, max(limit, PREFIX_WINDOW))]
+    if len({s for s, _score in found}) >= limit:
+        return found
 
     words = key.split()
-    if not words:
-        return found
-    matching = set.intersection(*(index.streets_with_word_prefix(w) for w in words))
-    for street_id in matching:
-        street = index.streets[street_id]
-        starts = street.key.startswith(key) or any(
-            k.startswith(key) for _n, k, _f in street.aliases
-        )
-        found.append((street_id, PREFIX if starts else WORDS))
+    if words:
+        matching = set.intersection(*(index.streets_with_word_prefix(w) for w in words))
+        found += [(street_id, WORDS) for street_id in matching]
     return found
 
 
