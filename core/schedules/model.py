@@ -38,6 +38,14 @@ class Interval(msgspec.Struct, frozen=True):
     state: SlotState
 
 
+def overlaps(interval: Interval, start: dt.datetime, end: dt.datetime) -> bool:
+    """Return whether the half-open `interval` shares any instant with `[start, end)`.
+
+    An outage that ends at 01:00 does not overlap a window that starts at 01:00.
+    """
+    return interval.start < end and start < interval.end
+
+
 class DaySchedule(msgspec.Struct, frozen=True):
     """The definite schedule of one queue on one Europe/Kyiv calendar day."""
 
