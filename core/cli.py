@@ -106,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     addresses.add_argument("files", nargs="+", type=Path, metavar="FILE")
     _set(addresses, "core.commands.imports:import_addresses")
 
+    poll = commands.add_parser(
+        "poll",
+        help="fetch the schedule sources that have a url and poll_seconds, and import changes",
+    )
+    poll.add_argument("--once", action="store_true", help="fetch each source once and stop")
+    _set(poll, "core.commands.poll:poll")
+
     demo = commands.add_parser("demo", help="demo data").add_subparsers(metavar="ACTION")
     load = demo.add_parser(
         "load",

@@ -93,6 +93,8 @@ class ScheduleSource(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """`dtek`, `yasno` or `yasno-legacy`."""
     url: str = ""
     """Where the source is published; empty when files are imported by hand."""
+    poll_seconds: int = 0
+    """How often `dso poll` fetches `url`, in seconds; 0 leaves the source to manual imports."""
 
 
 class RegionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
