@@ -26,6 +26,7 @@ from core.schedules.api import (
     ScheduleVersionController,
 )
 from core.settings import Settings, load_settings
+from core.web.pages import PageController
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AddressController,
             ScheduleImportController,
             OutageStaffController,
+            PageController,
         ],
         dependencies={
             "session": Provide(provide_session),

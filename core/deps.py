@@ -57,6 +57,11 @@ def parse_date(value: str | None, *, default: dt.date) -> dt.date:
         raise InvalidDateError(field="date", value=value[:40]) from error
 
 
+# Schedules exist for recent years only; far dates would overflow the day arithmetic.
+EARLIEST_AT = dt.datetime(2000, 1, 1)
+LATEST_AT = dt.datetime(2100, 1, 1)
+
+
 def parse_at(value: str | None) -> dt.datetime:
     """Parse the `at` instant of a lookup; a time without offset is Kyiv wall clock. Default: now."""
     if value is None or value == "":
@@ -71,6 +76,10 @@ def parse_at(value: str | None) -> dt.datetime:
         ) from error
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=KYIV)
+    if not EARLIEST_AT <= parsed.replace(tzinfo=None) <= LATEST_AT:
+        raise InvalidQueryError(
+            field="at", name="at", reason=f"'{value[:40]}' is outside the years 2000 to 2100"
+        )
     return parsed.astimezone(UTC)
 
 

@@ -138,3 +138,13 @@ async def test_disabled_region_is_404(settings: Any) -> None:
     async with AsyncTestClient(app=create_app(load_settings(environ=environ))) as client:
         response = await client.get("/api/v1/regions/odesa/queues/1.1/schedule")
     _assert_problem(response, 404, "region_disabled")
+
+
+@pytest.mark.parametrize(
+    "at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+05:00", "1999-12-31T12:00:00+02:00"]
+)
+async def test_far_away_at_is_400(client: Any, at: str) -> None:
+    response = await client.get(
+        "/api/v1/regions/kyiv/outages", params={"building_id": "1", "at": at}
+    )
+    _assert_problem(response, 400, "invalid_query")

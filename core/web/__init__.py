@@ -1,0 +1,1 @@
+"""The light web pages for customers: server-rendered HTML, no JavaScript, printable."""
