@@ -55,7 +55,7 @@ class LimitSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_source_bytes: int = 20_000_000
     """Largest schedule or address source file accepted, in bytes."""
     max_query_chars: int = 200
-    """Longest address query accepted, in characters."""
+    """Maximum length of an address query, in characters."""
 
 
 class PlatformSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -92,7 +92,7 @@ class ScheduleSource(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     format: str
     """`dtek`, `yasno` or `yasno-legacy`."""
     url: str = ""
-    """Where the source is published; empty when files are imported by hand."""
+    """Address the source is published at; empty when files are imported by hand."""
     poll_seconds: int = 0
     """How often `dso poll` fetches `url`, in seconds; 0 leaves the source to manual imports."""
 
@@ -107,7 +107,7 @@ class RegionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     enabled: bool = True
     """Whether the platform serves this region."""
     disabled_reason: str = ""
-    """Why the region is disabled, shown by `dso plugins list`."""
+    """Reason the region is disabled, shown by `dso plugins list`."""
     plugin: str = ""
     """Module of a bundled region plugin; empty means the `dso.plugins` entry point named like the region."""
     schedule_sources: tuple[ScheduleSource, ...] = ()
@@ -203,7 +203,7 @@ def _apply_platform_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str
 def _variable_behind(error: ConfigError, from_env: Mapping[str, str]) -> str | None:
     """Return the environment variable that set the key an error is about, if one did.
 
-    msgspec reports an unknown field against the section that holds it ("server" with reason
+    msgspec reports an unknown field against the section that contains it ("server" with reason
     "unknown field `portt`"), so the field named in the reason is tried too.
     """
     if error.key in from_env:

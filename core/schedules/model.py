@@ -14,7 +14,7 @@ import msgspec
 
 
 class DayStatus(enum.StrEnum):
-    """What a source said about one queue on one local day."""
+    """The status a source published for one queue on one local day."""
 
     APPLIES = "applies"
     WAITING = "waiting"
@@ -72,7 +72,7 @@ class WeeklyTemplate(msgspec.Struct, frozen=True):
 
 
 class ScheduleDocument(msgspec.Struct, frozen=True):
-    """Everything one source file said, normalized.
+    """The normalized content of one source file.
 
     `source` names the format family (`dtek`, `yasno`, `yasno-legacy`); `updated_at` is the
     source's own publication time when it states one.

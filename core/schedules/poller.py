@@ -1,6 +1,6 @@
 """Fetch each region's configured schedule sources and import what changed.
 
-Each fetch is a conditional request (If-None-Match and If-Modified-Since from the last answer),
+Each fetch is a conditional request (If-None-Match and If-Modified-Since from the last response),
 so an unchanged source costs one 304. A changed body goes through the same reader and import as
 a file given to `dso import schedule`: identical content makes no new version, and a malformed
 answer changes nothing.
