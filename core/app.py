@@ -13,12 +13,20 @@ from core.addresses.api import AddressController
 from core.db import create_engine, session_factory
 from core.deps import provide_registry, provide_session, provide_settings
 from core.indexes import Indexes
+from core.jobs import embedded_runner
 from core.logs import configure_logging
+from core.notifications.api import SubscriptionController
 from core.outages.api import OutageController
 from core.outages.calendar_api import CalendarController
 from core.outages.staff_api import OutageStaffController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
+from core.readings.api import (
+    AccountAdminController,
+    AuthController,
+    CustomerAccountController,
+    SmsController,
+)
 from core.regions_api import list_regions
 from core.schedules.api import (
     QueueScheduleController,
@@ -47,10 +55,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.indexes = indexes
         await _first_build(indexes)
         indexes.start(settings.platform.index_poll_seconds)
+        # Without Redis, this process also runs the job worker and the outbox relay; it starts
+        # after the engine and stops before it, so running jobs can finish their writes.
+        jobs = embedded_runner(settings, app.state.sessions)
+        if jobs is not None:
+            await jobs.start()
         log.info("app.started", regions=registry.regions, database=engine.url.get_backend_name())
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             await indexes.stop()
             await engine.dispose()
             log.info("app.stopped")
@@ -71,7 +86,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AddressController,
             ScheduleImportController,
             OutageStaffController,
+            SubscriptionController,
             PageController,
+            AuthController,
+            AccountAdminController,
+            CustomerAccountController,
+            SmsController,
         ],
         dependencies={
             "session": Provide(provide_session),

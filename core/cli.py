@@ -1,4 +1,4 @@
-"""The `dso` command: serve, migrate, import sources, load demo data and list plugins."""
+"""The `dso` command: serve, migrate, import sources, load demo data, run jobs and list plugins."""
 
 import argparse
 import asyncio
@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, help="TCP port (default: server.port)")
     serve.add_argument("--workers", type=int, help="worker processes (default: server.workers)")
+    serve.add_argument(
+        "--server",
+        choices=("uvicorn", "granian"),
+        help="ASGI server that runs the workers (default: granian when installed, else uvicorn)",
+    )
     _set(serve, "core.commands.serve:serve")
 
     db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
@@ -120,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--date", help="first demo day, YYYY-MM-DD (default: today in Kyiv)")
     _set(load, "core.commands.imports:load_demo")
+
+    worker = commands.add_parser(
+        "worker", help="run the job worker and the outbox relay (Redis setup only)"
+    )
+    worker.add_argument(
+        "--threads", type=int, help="worker threads (default: DSO_JOBS_WORKER_THREADS or 4)"
+    )
+    _set(worker, "core.commands.worker:run_worker")
 
     plugins = commands.add_parser("plugins", help="region plugins").add_subparsers(metavar="ACTION")
     _set(

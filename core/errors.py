@@ -187,3 +187,159 @@ class OutageResolvedError(DsoError):
     code = "outage_resolved"
     title = "Outage already resolved"
     template = "Outage {outage_id} was resolved at {resolved_at} and cannot change any more."
+
+
+class SubscriptionTargetError(InvalidInputError):
+    code = "invalid_subscription_target"
+    title = "Invalid subscription target"
+    template = "Give exactly one of 'building_id' and 'queue'."
+
+
+class MissingFieldError(InvalidInputError):
+    code = "missing_field"
+    title = "Missing field"
+    template = "Field '{name}' is required for channel '{channel}'."
+
+
+class InvalidWebhookUrlError(InvalidInputError):
+    code = "invalid_webhook_url"
+    title = "Invalid webhook URL"
+    template = "'{url}' cannot be used as a webhook URL: {reason}"
+
+
+class InvalidEmailAddressError(InvalidInputError):
+    code = "invalid_email_address"
+    title = "Invalid e-mail address"
+    template = "'{address}' is not a valid e-mail address. Check it and send it again."
+
+
+class InvalidQuietHoursError(InvalidInputError):
+    code = "invalid_quiet_hours"
+    title = "Invalid quiet hours"
+    template = "Quiet hours are invalid: {reason}"
+
+
+class InvalidTimeOfDayError(InvalidInputError):
+    code = "invalid_time_of_day"
+    title = "Invalid time of day"
+    template = "'{value}' is not a time of day. Use HH:MM, for example 22:30."
+
+
+class ChannelUnavailableError(InvalidInputError):
+    status = 422
+    code = "channel_unavailable"
+    title = "Channel unavailable"
+    template = "Channel '{channel}' is not configured on this platform. Use another channel."
+
+
+class SubscriptionNotFoundError(NotFoundError):
+    code = "subscription_not_found"
+    title = "Subscription not found"
+    template = (
+        "Subscription {subscription_id} was not found in region '{region}', or the token does"
+        " not match it. Use the token returned when the subscription was created."
+    )
+
+
+class InvalidPhoneError(InvalidInputError):
+    code = "invalid_phone"
+    title = "Invalid phone number"
+    template = "'{value}' is not a Ukrainian mobile or landline number. Use the form +380XXXXXXXXX."
+
+
+class TooManyCodesError(DsoError):
+    status = 429
+    code = "too_many_codes"
+    title = "Too many sign-in codes"
+    template = "Too many sign-in codes were requested. Try again in {minutes} minutes."
+
+
+class InvalidSignInCodeError(InvalidInputError):
+    status = 401
+    code = "invalid_sign_in_code"
+    title = "Invalid sign-in code"
+    template = "The sign-in code is wrong or has expired. Check it or request a new one."
+
+
+class PhoneLockedError(DsoError):
+    status = 429
+    code = "phone_locked"
+    title = "Sign-in locked"
+    template = "Too many wrong codes were entered for this phone. Try again after {until}."
+
+
+class CustomerNotAuthenticatedError(DsoError):
+    status = 401
+    code = "customer_not_authenticated"
+    title = "Not authenticated"
+    template = (
+        "A valid customer token is required. Sign in with a code sent by SMS and send the token"
+        " as 'Authorization: Bearer <token>'."
+    )
+
+
+class InvalidAccountNumberError(InvalidInputError):
+    status = 422
+    code = "invalid_account_number"
+    title = "Invalid personal account number"
+    template = "'{value}' is not a personal account number of region '{region}'. Check the number on your bill."
+
+
+class InvalidEicError(InvalidInputError):
+    status = 422
+    code = "invalid_eic"
+    title = "Invalid EIC"
+    template = "'{value}' is not a valid EIC. It has 16 characters, for example 62Z000000000001B."
+
+
+class AccountExistsError(DsoError):
+    status = 409
+    code = "account_exists"
+    title = "Personal account exists"
+    template = "Personal account {account} already exists in region '{region}'."
+
+
+class AccountNotFoundError(NotFoundError):
+    code = "account_not_found"
+    title = "Personal account not found"
+    template = "Region '{region}' has no personal account {account} with this EIC. Check both on your bill."
+
+
+class AccountForbiddenError(DsoError):
+    status = 403
+    code = "account_forbidden"
+    title = "Personal account not linked"
+    template = "Personal account {account_id} is not linked to your phone. Link it with its number and EIC first."
+
+
+class InvalidMeterError(InvalidInputError):
+    status = 422
+    code = "invalid_meter"
+    title = "Invalid meter"
+    template = "The meter's initial readings must name exactly its registers: {expected}."
+
+
+class NoMeterError(DsoError):
+    status = 409
+    code = "no_meter"
+    title = "No meter installed"
+    template = "Personal account {account_id} has no installed meter. Contact your distribution system operator."
+
+
+class ReadingsNotOfferedError(NotFoundError):
+    code = "readings_not_offered"
+    title = "Meter readings not offered"
+    template = "Region '{region}' does not accept meter readings on this platform."
+
+
+class SmsGatewayNotAuthenticatedError(DsoError):
+    status = 401
+    code = "sms_gateway_not_authenticated"
+    title = "Not authenticated"
+    template = "The SMS gateway secret is missing or wrong."
+
+
+class SmsNotOfferedError(NotFoundError):
+    code = "sms_not_offered"
+    title = "SMS readings not offered"
+    template = "Region '{region}' does not take meter readings by SMS."

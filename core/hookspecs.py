@@ -16,6 +16,7 @@ import msgspec
 import pluggy
 
 from core.addresses.schemas import AddressBatch
+from core.readings.schemas import ReadingRules, SmsReading
 from core.schedules.model import ScheduleDocument
 
 PROJECT_NAME = "dso"
@@ -98,6 +99,29 @@ def dso_clean_street_name(name: str) -> str | None:  # type: ignore[empty-body]
     A region removes what its sources add around a street name (a district prefix, doubled
     commas). The core default returns the name with its white space folded. The first
     non-None answer wins.
+    """
+
+
+# Readings
+
+
+@hookspec(firstresult=True)
+def dso_reading_rules() -> ReadingRules | None:  # type: ignore[empty-body]
+    """Return the region's meter reading rules: account number pattern, reading window, zone hours.
+
+    Fires for every reading, account and SMS request of the region. Return None when the region
+    takes no meter readings on the platform; its reading routes then answer 404. The first
+    non-None answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def dso_parse_reading_sms(text: str) -> SmsReading | None:  # type: ignore[empty-body]
+    """Read a personal account number and register values from an SMS in the region's format.
+
+    Fires for every SMS the gateway posts for the region. Return None when the text is not in
+    the region's format; the customer then gets a reply showing `ReadingRules.sms_format_uk`.
+    The first non-None answer wins.
     """
 
 

@@ -18,6 +18,10 @@ class DayChange(msgspec.Struct, frozen=True):
     status: str
     added: tuple[Interval, ...]
     removed: tuple[Interval, ...]
+    hours_off_before: float = 0.0
+    """Total definite outage hours of the day before the change."""
+    hours_off: float = 0.0
+    """Total definite outage hours of the day after the change."""
 
 
 def day_change(before: DaySchedule | None, after: DaySchedule) -> DayChange:
@@ -30,6 +34,8 @@ def day_change(before: DaySchedule | None, after: DaySchedule) -> DayChange:
         status=after.status.value,
         added=tuple(sorted(new - old, key=lambda i: i.start)),
         removed=tuple(sorted(old - new, key=lambda i: i.start)),
+        hours_off_before=hours_off(before.intervals) if before else 0.0,
+        hours_off=hours_off(after.intervals),
     )
 
 
@@ -42,6 +48,8 @@ def changes_to_json(changes: list[DayChange]) -> list[dict[str, Any]]:
             "status": c.status,
             "added": codec.intervals_to_json(c.added),
             "removed": codec.intervals_to_json(c.removed),
+            "hours_off_before": c.hours_off_before,
+            "hours_off": c.hours_off,
         }
         for c in changes
     ]
@@ -56,6 +64,8 @@ def changes_from_json(raw: list[dict[str, Any]] | None) -> list[DayChange]:
             status=item["status"],
             added=codec.intervals_from_json(item["added"]),
             removed=codec.intervals_from_json(item["removed"]),
+            hours_off_before=item.get("hours_off_before", 0.0),
+            hours_off=item.get("hours_off", 0.0),
         )
         for item in raw or []
     ]

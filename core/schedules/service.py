@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import data_versions
 from core.errors import EmptySourceError, ForeignQueueError, UnsupportedSourceError
+from core.notifications.service import enqueue_schedule_changes
 from core.plugins import RegionHooks
 from core.regions import ensure_region
 from core.schedules import codec
@@ -119,6 +120,7 @@ async def _store_document(
     version_id = None
     if changed:
         version_id = await _write_version(session, region, source, days, templates)
+        await enqueue_schedule_changes(session, region.code, version_id, days)
     else:
         await _refresh_update_time(session, region.code, document)
 

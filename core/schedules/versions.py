@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.schedules import codec
-from core.schedules.changes import DayChange, changes_from_json, hours_off
+from core.schedules.changes import DayChange, changes_from_json
 from core.schedules.model import Interval
 from core.schedules.models import ScheduleVersion, WeeklyTemplateRow
 from core.schedules.schemas import (
@@ -69,8 +69,8 @@ def _change_out(change: DayChange) -> DayChangeOut:
         status=change.status,
         added=[_interval(i) for i in change.added],
         removed=[_interval(i) for i in change.removed],
-        hours_off_before=hours_off(change.removed) if change.status_before else 0.0,
-        hours_off=hours_off(change.added),
+        hours_off_before=change.hours_off_before,
+        hours_off=change.hours_off,
     )
 
 

@@ -13,6 +13,7 @@ from core.demo import demo_sources
 from core.formats.address_sources import RegionAddressRules, read_address_uploads
 from core.formats.schedule_sources import read_schedule_source
 from core.hookspecs import RegionInfo, SourceFile, hookimpl
+from core.readings.schemas import ReadingRules
 from core.schedules.model import ScheduleDocument
 
 CODE = "kyiv"
@@ -73,3 +74,12 @@ def dso_read_address_sources(
 @hookimpl
 def dso_demo_sources(today: dt.date, queues: tuple[str, ...]) -> list[SourceFile]:
     return demo_sources(CODE, today, queues, DEMO_STREETS, schedule_formats=("dtek", "yasno"))
+
+
+# Personal account numbers as the platform checks them: 6 to 12 digits.
+READING_RULES = ReadingRules(account_pattern=r"\d{6,12}")
+
+
+@hookimpl
+def dso_reading_rules() -> ReadingRules:
+    return READING_RULES

@@ -89,3 +89,13 @@ async def test_weekly_template_is_its_own_layer(client: Any) -> None:
     assert body["layer"] == "weekly_template"
     assert body["spans"]
     assert {span["state"] for span in body["spans"]} <= {"possible", "off"}
+
+
+async def test_change_reports_day_totals(client: Any) -> None:
+    content = shared_file(YASNO).read_bytes()
+    await _import(client, content)
+    await _import(client, _with_queue_36_1_changed(json.loads(content)), "changed.json")
+
+    change = (await client.get("/api/v1/regions/kyiv/schedule/versions")).json()[1]["changes"][0]
+    assert change["hours_off_before"] == 14.0
+    assert change["hours_off"] == 13.0

@@ -12,6 +12,7 @@ from core.demo import demo_sources
 from core.formats.address_sources import RegionAddressRules, read_address_uploads
 from core.formats.schedule_sources import read_schedule_source
 from core.hookspecs import RegionInfo, SourceFile, hookimpl
+from core.readings.schemas import ReadingRules, SmsReading
 from core.schedules.model import ScheduleDocument
 
 CODE = "kyiv_region"
@@ -54,3 +55,31 @@ def dso_read_address_sources(
 @hookimpl
 def dso_demo_sources(today: dt.date, queues: tuple[str, ...]) -> list[SourceFile]:
     return demo_sources(CODE, today, queues, DEMO_ADDRESSES)
+
+
+# Personal account numbers as the platform checks them: 6 to 12 digits.
+READING_RULES = ReadingRules(
+    account_pattern=r"\d{6,12}",
+    sms_format_uk="<особовий рахунок> <покази>, для двозонного лічильника <ніч> <день>,"
+    " для тризонного <пік> <напівпік> <ніч>",
+)
+# Register order of an SMS by the number of values: two-zone meters send night first.
+SMS_REGISTERS = {1: ("total",), 2: ("night", "day"), 3: ("peak", "half_peak", "night")}
+
+
+@hookimpl
+def dso_reading_rules() -> ReadingRules:
+    return READING_RULES
+
+
+@hookimpl
+def dso_parse_reading_sms(text: str) -> SmsReading | None:
+    """Read `<account> <values>` separated by spaces; None for anything else."""
+    parts = text.split()
+    account, values = parts[:1], parts[1:]
+    if not account or len(values) not in SMS_REGISTERS:
+        return None
+    if not all(value.isascii() and value.isdigit() for value in values):
+        return None
+    registers = dict(zip(SMS_REGISTERS[len(values)], (int(v) for v in values), strict=True))
+    return SmsReading(account_number=account[0], registers=registers)

@@ -1,0 +1,1 @@
+"""Meter readings: customer sign-in, personal accounts and meters, submissions and SMS intake."""
