@@ -9,12 +9,16 @@ reached, the worker keeps serving the last index it built.
 import asyncio
 import contextlib
 import datetime as dt
+import time
+from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import data_versions
+from core.addresses import snapshot
 from core.addresses.index import AddressIndex, build_address_index
 from core.outages.active import ActiveOutages, load_active_outages
 from core.schedules.memory import ScheduleIndex, load_schedule_index
@@ -26,8 +30,13 @@ log = structlog.get_logger(__name__)
 class Indexes:
     """The current in-memory indexes of this worker."""
 
-    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[Any], snapshot_path: Path | None = None
+    ) -> None:
         self._sessions = sessions
+        # Where the address index is saved after a build and loaded from at the next start;
+        # `DSO_INDEX_SNAPSHOT` when not given, and no snapshot when that is unset.
+        self._snapshot_path = snapshot_path or snapshot.snapshot_path_from_env()
         self.address = AddressIndex(regions={})
         self.outages = ActiveOutages()
         self.schedules = ScheduleIndex()
@@ -53,7 +62,7 @@ class Indexes:
                 or self.schedules.today != today
             )
             if addresses:
-                self.address = await build_address_index(
+                self.address = await self._address_index(
                     session, versions.get(data_versions.ADDRESSES, 0)
                 )
             if outages:
@@ -79,6 +88,54 @@ class Indexes:
         self.last_check_ok = True
         return changed
 
+    async def _address_index(self, session: AsyncSession, version: int) -> AddressIndex:
+        """Load the address index from the snapshot when it matches the database, else build it.
+
+        A fresh build is saved as the new snapshot. A snapshot that cannot be read or written
+        is logged and skipped: the worker then serves from the database build as it would
+        without one.
+        """
+        path = self._snapshot_path
+        if path is None:
+            return await _build_timed(session, version)
+
+        header = await _snapshot_header(session, version)
+        started = time.perf_counter()
+        try:
+            loaded = snapshot.load_snapshot(path, header)
+        except Exception as error:
+            log.warning(
+                "index.snapshot_load_failed",
+                path=str(path),
+                error=type(error).__name__,
+                detail=str(error)[:200],
+            )
+            loaded = None
+        if loaded is not None:
+            log.info(
+                "index.snapshot_loaded",
+                path=str(path),
+                version=version,
+                seconds=round(time.perf_counter() - started, 2),
+            )
+            return loaded
+
+        index = await _build_timed(session, version)
+        try:
+            seconds = await asyncio.to_thread(snapshot.save_snapshot, path, index, header)
+        except OSError as error:
+            log.warning(
+                "index.snapshot_write_failed",
+                path=str(path),
+                error=type(error).__name__,
+                detail=str(error)[:200],
+            )
+        else:
+            log.info(
+                "index.snapshot_written", path=str(path), version=version, seconds=round(seconds, 2)
+            )
+        return index
+
     def _moved(self, versions: dict[str, int], name: str) -> bool:
         return versions.get(name) != self.versions.get(name)
 
@@ -102,3 +159,26 @@ class Indexes:
                         "index.refresh_failed", error=type(error).__name__, detail=str(error)[:200]
                     )
                 self.last_check_ok = False
+
+
+async def _build_timed(session: AsyncSession, version: int) -> AddressIndex:
+    started = time.perf_counter()
+    index = await build_address_index(session, version)
+    log.info(
+        "index.addresses_built",
+        version=version,
+        buildings=sum(len(region.buildings) for region in index.regions.values()),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return index
+
+
+async def _snapshot_header(session: AsyncSession, version: int) -> snapshot.SnapshotHeader:
+    """Describe the database state a snapshot must match: URL, address counter and its time."""
+    changed_at = await session.scalar(
+        select(data_versions.DataVersion.changed_at).where(
+            data_versions.DataVersion.name == data_versions.ADDRESSES
+        )
+    )
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return snapshot.snapshot_header(url, version, changed_at.isoformat() if changed_at else "")
