@@ -9,7 +9,9 @@ reached, the worker keeps serving the last index it built.
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,20 @@ from core.schedules.memory import ScheduleIndex, load_schedule_index
 from core.timezone import local_day, now_utc
 
 log = structlog.get_logger(__name__)
+
+
+def _swap_frozen(swap: Callable[[], None]) -> None:
+    """Replace the address index and move the new one out of the garbage collector's way.
+
+    A full collection walks every tracked object, and with a million-building index in memory
+    that took about 100 ms per pass under load. The index is read-only once built, so it is
+    frozen into the permanent generation; the old one is unfrozen and collected first, or its
+    reference cycles would never be freed.
+    """
+    gc.unfreeze()
+    swap()
+    gc.collect()
+    gc.freeze()
 
 
 class Indexes:
@@ -62,9 +78,10 @@ class Indexes:
                 or self.schedules.today != today
             )
             if addresses:
-                self.address = await self._address_index(
+                address = await self._address_index(
                     session, versions.get(data_versions.ADDRESSES, 0)
                 )
+                _swap_frozen(lambda: setattr(self, "address", address))
             if outages:
                 self.outages = await load_active_outages(
                     session, versions.get(data_versions.OUTAGES, 0)

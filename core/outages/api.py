@@ -7,7 +7,6 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.addresses import service as addresses
 from core.addresses.index import RegionIndex
@@ -15,10 +14,8 @@ from core.deps import clean_text, parse_at, region_settings
 from core.errors import InvalidQueryError
 from core.http_cache import cached_json, seconds_until
 from core.outages.schemas import OutageLookupOut
-from core.outages.service import lookup_outages
-from core.plugins import PluginRegistry
+from core.outages.service import lookup_with_indexes
 from core.problems import request_locale
-from core.settings import Settings
 
 
 class OutageController(Controller):
@@ -39,9 +36,6 @@ class OutageController(Controller):
         self,
         region: str,
         request: Request[Any, Any, Any],
-        session: AsyncSession,
-        settings: Settings,
-        registry: PluginRegistry,
         street: str | None = Parameter(
             default=None, description="Street as the customer typed it.", max_length=200
         ),
@@ -63,9 +57,13 @@ class OutageController(Controller):
             max_length=40,
         ),
     ) -> Response[bytes]:
-        config = region_settings(settings, registry, region)
+        # Settings, plugins and the session come from the app state rather than as injected
+        # dependencies: on this hot path each dependency costs a task group per request, and
+        # the session is opened only when the day lies outside the in-memory schedules.
+        state = request.app.state
+        config = region_settings(state.settings, state.registry, region)
         instant = parse_at(at)
-        index = request.app.state.indexes.address.region(region)
+        index = state.indexes.address.region(region)
         building = _find(
             index,
             region,
@@ -75,20 +73,8 @@ class OutageController(Controller):
             clean_text(house),
             clean_text(address),
         )
-        outages = request.app.state.indexes.outages.affecting(
-            region, building.building_id, building.street_id, dict(building.nodes)
-        )
-        locale = request_locale(request)
-        stale_after = dt.timedelta(hours=config.stale_after_hours)
-        answer = await lookup_outages(
-            session,
-            region,
-            building,
-            instant,
-            outages=outages,
-            locale=locale,
-            stale_after=stale_after,
-            schedules=request.app.state.indexes.schedules,
+        answer = await lookup_with_indexes(
+            state.sessions, state.indexes, config, building, instant, request_locale(request)
         )
         max_age = seconds_until(instant, answer.state.until, *(o.start for o in _next(answer)))
         return cached_json(

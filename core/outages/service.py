@@ -2,8 +2,9 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.addresses.schemas_api import OperatorOut
 from core.addresses.service import BuildingMatch
@@ -22,6 +23,7 @@ from core.schedules.memory import ScheduleIndex
 from core.schedules.model import Interval
 from core.schedules.schemas import IntervalOut, SourceOut
 from core.schedules.service import StoredDay, current_days, latest_source
+from core.settings import RegionSettings
 from core.timezone import local_day, to_local
 
 
@@ -29,8 +31,52 @@ def interval_out(interval: Interval) -> IntervalOut:
     return IntervalOut(to_local(interval.start), to_local(interval.end), interval.state.value)
 
 
+async def _stored_from_database(
+    session: AsyncSession | async_sessionmaker[Any],
+    region: str,
+    queues: tuple[str, ...],
+    days: list[dt.date],
+) -> tuple[dict[tuple[str, dt.date], StoredDay], tuple[str, dt.datetime | None] | None]:
+    """Read the schedules of days outside the in-memory window; a session factory opens one here."""
+    if isinstance(session, AsyncSession):
+        return await current_days(session, region, days=days, queues=queues), await latest_source(
+            session, region
+        )
+    async with session() as opened:
+        return await current_days(opened, region, days=days, queues=queues), await latest_source(
+            opened, region
+        )
+
+
+async def lookup_with_indexes(
+    session: AsyncSession | async_sessionmaker[Any],
+    indexes: Any,
+    config: RegionSettings,
+    building: BuildingMatch,
+    at: dt.datetime,
+    locale: str,
+) -> OutageLookupOut:
+    """Answer for a building from a worker's in-memory indexes: schedules and staff outages.
+
+    `session` may be a session factory, so a lookup inside the in-memory window opens none.
+    """
+    outages = indexes.outages.affecting(
+        config.code, building.building_id, building.street_id, dict(building.nodes)
+    )
+    return await lookup_outages(
+        session,
+        config.code,
+        building,
+        at,
+        outages=outages,
+        locale=locale,
+        stale_after=dt.timedelta(hours=config.stale_after_hours),
+        schedules=indexes.schedules,
+    )
+
+
 async def lookup_outages(
-    session: AsyncSession,
+    session: AsyncSession | async_sessionmaker[Any],
     region: str,
     building: BuildingMatch,
     at: dt.datetime,
@@ -53,8 +99,7 @@ async def lookup_outages(
         stored = schedules.for_queues(region, building.queues, days)
         latest = schedules.latest.get(region)
     else:
-        stored = await current_days(session, region, days=days, queues=building.queues)
-        latest = await latest_source(session, region)
+        stored, latest = await _stored_from_database(session, region, building.queues, days)
 
     outlooks = [_queue_outlook(queue, days, stored, at) for queue in building.queues]
     single = outlooks[0] if len(outlooks) == 1 and building.other_operator is None else None

@@ -22,9 +22,10 @@ from core.addresses.index import RegionIndex
 from core.deps import clean_text, parse_at, region_settings
 from core.errors import DsoError, StreetNotFoundError
 from core.i18n import negotiate_locale, translate
-from core.outages.service import lookup_outages
+from core.indexes import Indexes
+from core.outages.service import lookup_with_indexes
 from core.plugins import PluginRegistry
-from core.settings import Settings
+from core.settings import RegionSettings, Settings
 from core.timezone import local_day, now_utc
 from core.web.views import ResultView, error_message, format_timestamp, result_view, shorten
 
@@ -262,7 +263,10 @@ async def search_outcome(
     if query.problem is not None or query.at is None:
         return SearchOutcome(status=400, notice=query.problem)
     index = request.app.state.indexes.address.region(region)
-    search_run = AddressSearch(index, region, query, query.at, base)
+    state = request.app.state
+    search_run = AddressSearch(
+        index, region, query, query.at, base, state.indexes, state.settings.regions[region]
+    )
     try:
         if query.street_id is not None:
             return await search_run.by_street(session, query.street_id, query.house)
@@ -286,6 +290,8 @@ class AddressSearch:
         query: PageQuery,
         at: dt.datetime,
         base: dict[str, Any],
+        indexes: Indexes,
+        config: RegionSettings,
     ) -> None:
         self.index = index
         self.region = region
@@ -293,6 +299,8 @@ class AddressSearch:
         self.at = at
         self.locale: str = base["locale"]
         self.lang: str | None = base["lang_param"]
+        self.indexes = indexes
+        self.config = config
 
     async def by_text(self, session: AsyncSession, text: str) -> SearchOutcome:
         resolution = search.resolve(self.index, text)
@@ -324,7 +332,9 @@ class AddressSearch:
         return SearchOutcome(choices_title=title, choices=choices)
 
     async def found(self, session: AsyncSession, match: addresses.BuildingMatch) -> SearchOutcome:
-        answer = await lookup_outages(session, self.region, match, self.at)
+        answer = await lookup_with_indexes(
+            session, self.indexes, self.config, match, self.at, self.locale
+        )
         return SearchOutcome(
             result=result_view(answer, self.locale), address=f"{match.street} {match.house}"
         )
