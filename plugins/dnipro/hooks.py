@@ -25,9 +25,9 @@ ADDRESS_FORMATS = (
     "yasno-houses",
     "yasno-group",
 )
-# KATOTTG code of the oblast whose settlements this region serves.
-# On YASNO, DSO 301 is DTEK Dnipro Electric Networks and DSO 303 is ЦЕК, which serves part of
-# the region: houses YASNO lists under 303 say so instead of naming a queue.
+# The region's settlements are KATOTTG oblast UA12 and its renames list is Dnipro city's. On
+# YASNO, DSO 301 is DTEK Dnipro Electric Networks and DSO 303 is ЦЕК, which serves part of the
+# region, so houses YASNO lists under 303 name ЦЕК instead of a queue.
 ADDRESS_RULES = RegionAddressRules(
     katottg_prefixes=("UA12",),
     renames_settlement="м. Дніпро",
