@@ -3,6 +3,7 @@
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,11 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import migrate
 from core.app import create_app
-from core.db import create_engine
+from core.db import create_engine, session_factory
 from core.models import metadata
 from core.settings import Settings, load_settings
 
@@ -121,3 +123,18 @@ async def refresh_indexes(client: AsyncTestClient[Litestar]) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the app did not load data versions {expected}")
+
+
+@asynccontextmanager
+async def database_session(client: AsyncTestClient[Litestar]) -> AsyncIterator[AsyncSession]:
+    """Open a session on the app's database from the test's own event loop.
+
+    The app's engine lives on the test client's loop, and asyncpg connections cannot cross
+    loops, so a test reads the database through an engine of its own.
+    """
+    engine = create_engine(client.app.state.settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()

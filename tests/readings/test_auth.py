@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import database_session
 from tests.readings.conftest import PHONE, sent_sms, sign_in
 
 CODES = "/api/v1/auth/codes"
@@ -23,7 +24,7 @@ async def test_code_is_stored_only_hashed(client: Any, outbox: Path, settings: A
 
     await client.post(CODES, json={"phone": PHONE})
     code = sent_sms(outbox)[0]["text"].split()[3].rstrip(".")
-    async with client.app.state.sessions() as session:
+    async with database_session(client) as session:
         stored = (await session.scalars(select(SignInCode))).one()
 
     assert code not in stored.code_hash

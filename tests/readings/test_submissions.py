@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.readings import service
 from core.readings.models import ReadingSubmission
-from tests.conftest import staff_headers
+from tests.conftest import database_session, staff_headers
 from tests.readings.conftest import linked_account, meter
 
 MINE = "/api/v1/regions/kyiv_region/me/accounts"
@@ -22,7 +22,7 @@ async def _submit(
 
 
 async def _stored(client: Any) -> list[ReadingSubmission]:
-    async with client.app.state.sessions() as session:
+    async with database_session(client) as session:
         return list(await session.scalars(select(ReadingSubmission).order_by(ReadingSubmission.id)))
 
 
