@@ -42,6 +42,8 @@ def standard_zone_hours() -> dict[str, dict[str, tuple[HourSpan, ...]]]:
 class ReadingRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A region's meter reading rules, returned by its `dso_reading_rules` hook."""
 
+    # TODO: every bundled region passes 6 to 12 digits, a placeholder for the DSOs' real
+    # personal account formats, which no public source here gives.
     account_pattern: str
     """Regular expression that a whole personal account number matches."""
     sms_format_uk: str = ""
