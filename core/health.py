@@ -20,7 +20,7 @@ def live() -> dict[str, str]:
 
 @get("/health/ready", operation_id="healthReady", tags=["health"])
 async def ready(state: State) -> Response[dict[str, Any]]:
-    """Answer 200 when the database answers, 503 when it does not; both report the index."""
+    """Return 200 when the database responds and 503 when it does not. Both report the index."""
     indexes = state.indexes
     body: dict[str, Any] = {
         "regions": state.registry.regions,

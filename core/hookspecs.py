@@ -26,7 +26,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 class RegionInfo(msgspec.Struct, frozen=True):
-    """What a region plugin says about its DSO. Names, queues and sources come from config/."""
+    """Description of a region's DSO by its plugin. Names, queues and sources come from config/."""
 
     code: str
     dso_name_uk: str
@@ -58,7 +58,7 @@ class SourceFile(msgspec.Struct, frozen=True):
 def dso_region_info() -> RegionInfo:  # type: ignore[empty-body]
     """Describe the region's DSO: legal names, contacts and the source formats it reads.
 
-    Called once at start for every registered region. The first answer wins.
+    Called once at start for every registered region. The first result wins.
     """
 
 
@@ -71,7 +71,7 @@ def dso_read_schedule_source(content: bytes, filename: str) -> ScheduleDocument 
 
     Fires for every file given to `dso import schedule` or the admin import endpoint. Return
     None when the file is in none of the region's formats; raise `core.errors.SourceFormatError`
-    when it is in one of them but malformed. The first non-None answer wins.
+    when it is in one of them but malformed. The first non-None result wins.
     """
 
 
@@ -88,7 +88,7 @@ def dso_read_address_sources(  # type: ignore[empty-body]
     and group chain, arrive in one call. `context` carries what the files do not say
     themselves, such as the street a house list belongs to. Return None when no file is in one
     of the region's address formats; raise `core.errors.SourceFormatError` for a malformed one.
-    The first non-None answer wins.
+    The first non-None result wins.
     """
 
 
@@ -121,7 +121,7 @@ def dso_parse_reading_sms(text: str) -> SmsReading | None:  # type: ignore[empty
 
     Fires for every SMS the gateway posts for the region. Return None when the text is not in
     the region's format; the customer then gets a reply showing `ReadingRules.sms_format_uk`.
-    The first non-None answer wins.
+    The first non-None result wins.
     """
 
 

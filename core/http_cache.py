@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-# Longest time a lookup answer may be reused. Shorter when the state changes sooner.
+# Maximum time a lookup response may be reused, in seconds. Shorter when the state changes sooner.
 MAX_AGE_SECONDS = 60
 
 

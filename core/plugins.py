@@ -50,7 +50,7 @@ async def resolve(value: Any) -> Any:
 
 
 class RegionHooks:
-    """Hook callers scoped to one region: its own plugin and the core defaults, nobody else's."""
+    """Hook callers scoped to one region: its own plugin and the core defaults, no other region's plugin."""
 
     def __init__(self, manager: pluggy.PluginManager, region: str, others: list[object]) -> None:
         self.region = region
@@ -86,7 +86,7 @@ class PluginRegistry:
         return list(self._region_plugins)
 
     def region_info(self, region: str) -> hookspecs.RegionInfo:
-        """Return what the region's plugin says about its DSO (answered at start, so it is sync)."""
+        """Return the region plugin's description of its DSO (a sync hook, called at start)."""
         info: hookspecs.RegionInfo = self.for_region(region).caller("dso_region_info")()
         return info
 

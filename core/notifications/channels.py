@@ -49,7 +49,7 @@ class NotificationSettings(msgspec.Struct, frozen=True):
     min_backoff_seconds: float = 15.0
     """First retry delay, in seconds; each next retry waits about twice as long."""
     max_backoff_seconds: float = 3600.0
-    """Longest retry delay, in seconds."""
+    """Maximum retry delay, in seconds."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "NotificationSettings":
@@ -87,7 +87,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 async def send(outgoing: Outgoing, config: NotificationSettings) -> str:
-    """Send through the subscription's channel; return the receiver's answer for the record."""
+    """Send through the subscription's channel; return the receiver's response for the record."""
     if outgoing.channel == "webhook":
         return await send_webhook(outgoing, config)
     if outgoing.channel == "email":
@@ -117,8 +117,8 @@ async def send_webhook(outgoing: Outgoing, config: NotificationSettings) -> str:
     if 200 <= status < 300:
         return f"HTTP {status}"
     if status >= 500 or status in RETRYABLE_HTTP:
-        raise DeliveryError(f"webhook answered HTTP {status}")
-    raise PermanentDeliveryError(f"webhook answered HTTP {status}")
+        raise DeliveryError(f"webhook responded with HTTP {status}")
+    raise PermanentDeliveryError(f"webhook responded with HTTP {status}")
 
 
 async def ensure_public_host(url: str) -> None:
@@ -153,14 +153,14 @@ def send_email(outgoing: Outgoing, config: NotificationSettings) -> str:
         ) as smtp:
             refused = smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as error:
-        raise PermanentDeliveryError("the SMTP server refused the recipient") from error
+        raise PermanentDeliveryError("the SMTP server rejected the recipient") from error
     except smtplib.SMTPResponseException as error:
         kind = PermanentDeliveryError if error.smtp_code >= 500 else DeliveryError
-        raise kind(f"the SMTP server answered {error.smtp_code}") from error
+        raise kind(f"the SMTP server responded with code {error.smtp_code}") from error
     except (smtplib.SMTPException, OSError) as error:
         raise DeliveryError(f"SMTP delivery failed: {type(error).__name__}") from error
     if refused:
-        raise PermanentDeliveryError("the SMTP server refused the recipient")
+        raise PermanentDeliveryError("the SMTP server rejected the recipient")
     return "SMTP 250"
 
 

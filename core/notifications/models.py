@@ -58,7 +58,7 @@ class Notification(Base):
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # A job that is sending the notification holds it until this instant.
+    # A job that is sending the notification keeps its claim until this instant.
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)

@@ -26,7 +26,7 @@ class OutageController(Controller):
         "/",
         responses={
             200: ResponseSpec(
-                data_container=OutageLookupOut, description="The answer for one building"
+                data_container=OutageLookupOut, description="The outage lookup for one building"
             )
         },
         operation_id="lookupOutages",
@@ -53,7 +53,7 @@ class OutageController(Controller):
         ),
         at: str | None = Parameter(
             default=None,
-            description="Answer as of this ISO 8601 time; now by default.",
+            description="Time to evaluate the lookup at, ISO 8601; now by default.",
             max_length=40,
         ),
     ) -> Response[bytes]:
