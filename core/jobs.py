@@ -73,10 +73,18 @@ class JobSettings(msgspec.Struct, frozen=True):
     """How often the relay looks for committed outbox rows, in seconds."""
     worker_threads: int = 4
     """Threads of the dramatiq worker that `dso worker` or the embedded runner starts."""
+    heartbeat_seconds: float = 60.0
+    """Redis setup: a worker silent this long is dead, and its unfinished messages go back to
+    the queue for the other workers (or for the same worker once it is started again)."""
+    maintenance_chance: int = 1000
+    """Redis setup: how many broker commands in a million also look for dead workers' messages."""
+    redis_namespace: str = "dramatiq"
+    """Redis setup: prefix of the broker's keys, so deployments (or test runs) sharing one Redis
+    server never take each other's messages."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "JobSettings":
-        """Read `DSO_JOBS_RELAY_POLL_SECONDS` and `DSO_JOBS_WORKER_THREADS`."""
+        """Read `DSO_JOBS_RELAY_POLL_SECONDS`, `DSO_JOBS_WORKER_THREADS` and the other fields."""
         return settings_from_env(cls, prefixed_variables(cls, "DSO_JOBS_"), environ)
 
 
@@ -148,10 +156,25 @@ def add_to_outbox(
     return row
 
 
-def build_broker(settings: Settings, *, namespace: str = "dramatiq") -> dramatiq.Broker:
+def build_broker(
+    settings: Settings,
+    *,
+    namespace: str | None = None,
+    job_settings: JobSettings | None = None,
+) -> dramatiq.Broker:
     """Return a Redis broker when `redis.url` is set, else an in-memory broker for the embedded worker."""
     url = settings.platform.redis.url
-    broker: dramatiq.Broker = RedisBroker(url=url, namespace=namespace) if url else StubBroker()
+    config = job_settings or JobSettings.from_env()
+    broker: dramatiq.Broker
+    if url:
+        broker = RedisBroker(
+            url=url,
+            namespace=namespace or config.redis_namespace,
+            heartbeat_timeout=int(config.heartbeat_seconds * 1000),
+            maintenance_chance=config.maintenance_chance,
+        )
+    else:
+        broker = StubBroker()
     broker.add_middleware(AsyncIO())
     return broker
 
@@ -359,7 +382,7 @@ class JobRunner:
         job_settings: JobSettings | None = None,
     ) -> None:
         self.config = job_settings or JobSettings.from_env()
-        self.broker = broker or build_broker(settings)
+        self.broker = broker or build_broker(settings, job_settings=self.config)
         self._engine = worker_engine(settings.database_url)
         context = JobContext(settings, async_sessionmaker(self._engine, expire_on_commit=False))
         declare_jobs(self.broker, context, platform_jobs() if jobs is None else jobs)

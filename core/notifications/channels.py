@@ -50,6 +50,9 @@ class NotificationSettings(msgspec.Struct, frozen=True):
     """First retry delay, in seconds; each next retry waits about twice as long."""
     max_backoff_seconds: float = 3600.0
     """Maximum retry delay, in seconds."""
+    claim_seconds: float = 120.0
+    """How long a job that sends a notification holds it, in seconds; longer than the slowest
+    send (the SMTP timeout). A job killed while sending keeps the claim until it runs out."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "NotificationSettings":

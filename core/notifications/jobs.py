@@ -16,6 +16,7 @@ import msgspec
 import structlog
 from sqlalchemy import or_, select, update
 
+from core.crashpoints import crash_point
 from core.jobs import Job, JobContext
 from core.notifications.channels import (
     DeliveryError,
@@ -31,9 +32,6 @@ from core.schedules.schemas import DayChangeOut
 from core.timezone import now_utc, to_local
 
 log = structlog.get_logger(__name__)
-
-# How long a claim reserves a notification, in seconds: longer than the slowest send (SMTP timeout 30 s).
-CLAIM_SECONDS = 120
 
 
 class NotificationBusyError(DeliveryError):
@@ -63,9 +61,10 @@ async def deliver_notification(
     context: JobContext, config: NotificationSettings, notification_id: int
 ) -> None:
     """Send one notification unless it was already delivered; raise DeliveryError to retry."""
-    outgoing = await claim(context, notification_id)
+    outgoing = await claim(context, notification_id, config.claim_seconds)
     if outgoing is None:
         return
+    crash_point("notification.before_send")
     try:
         response = await send(outgoing, config)
     except DeliveryError as error:
@@ -78,10 +77,11 @@ async def deliver_notification(
             retry=not isinstance(error, PermanentDeliveryError),
         )
         raise
+    crash_point("notification.after_send")
     await _record_delivery(context, notification_id, outgoing.channel, response)
 
 
-async def claim(context: JobContext, notification_id: int) -> Outgoing | None:
+async def claim(context: JobContext, notification_id: int, claim_seconds: float) -> Outgoing | None:
     """Take the notification's claim and return what to send; None when there is nothing to send."""
     now = now_utc()
     async with context.sessions() as session, session.begin():
@@ -93,7 +93,7 @@ async def claim(context: JobContext, notification_id: int) -> Outgoing | None:
                 or_(Notification.claimed_until.is_(None), Notification.claimed_until < now),
             )
             .values(
-                claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS),
+                claimed_until=now + dt.timedelta(seconds=claim_seconds),
                 attempts=Notification.attempts + 1,
             )
         )
