@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import smtplib
 import socket
+import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -40,6 +41,15 @@ class NotificationSettings(msgspec.Struct, frozen=True):
     """Sender address of notification e-mails."""
     smtp_timeout_seconds: float = 30.0
     """Timeout of one SMTP conversation, in seconds."""
+    smtp_starttls: bool = False
+    """Upgrade the SMTP connection with STARTTLS before sending, checking the server's certificate."""
+    smtp_ca_file: str = ""
+    """PEM file of the certificate authority that signed the SMTP server's certificate, for a
+    relay with a private CA; empty trusts the system's authorities."""
+    smtp_username: str = ""
+    """SMTP login name; empty sends without logging in. A login needs `smtp_starttls`."""
+    smtp_password: str = ""
+    """SMTP password of `smtp_username`."""
     webhook_timeout_seconds: float = 10.0
     """Timeout of one webhook request, in seconds."""
     allow_private_webhooks: bool = False
@@ -56,11 +66,12 @@ class NotificationSettings(msgspec.Struct, frozen=True):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "NotificationSettings":
-        """Read `DSO_SMTP_HOST`, `DSO_SMTP_PORT`, `DSO_SMTP_FROM`, `DSO_SMTP_TIMEOUT_SECONDS`
+        """Read the `smtp_*` fields from `DSO_SMTP_<NAME>` variables (such as `DSO_SMTP_HOST`)
         and the other fields from `DSO_NOTIFICATIONS_<FIELD>` variables."""
         variables = prefixed_variables(cls, "DSO_NOTIFICATIONS_")
-        for field in ("smtp_host", "smtp_port", "smtp_from", "smtp_timeout_seconds"):
-            variables[field] = f"DSO_{field.upper()}"
+        for field in cls.__struct_fields__:
+            if field.startswith("smtp_"):
+                variables[field] = f"DSO_{field.upper()}"
         return settings_from_env(cls, variables, environ)
 
 
@@ -143,18 +154,43 @@ async def ensure_public_host(url: str) -> None:
 
 
 def send_email(outgoing: Outgoing, config: NotificationSettings) -> str:
-    """Send the notification as a plain-text e-mail (blocking; run it in a thread).
+    """Send the notification as a plain-text e-mail (blocking; run it in a thread)."""
+    return send_smtp(build_email(outgoing, config.smtp_from), config)
 
-    NOTE: the connection is plain SMTP without STARTTLS or login, meant for a local relay.
+
+def send_smtp(message: EmailMessage, config: NotificationSettings) -> str:
+    """Send one e-mail through the configured SMTP server and return its answer (blocking).
+
+    With `smtp_starttls` the connection is upgraded and the server's certificate checked before
+    anything is sent. Raise `DeliveryError` when a retry may succeed, else `PermanentDeliveryError`.
     """
     if not config.smtp_host:
         raise PermanentDeliveryError("no SMTP server is configured (DSO_SMTP_HOST)")
-    message = build_email(outgoing, config.smtp_from)
+    if config.smtp_username and not config.smtp_starttls:
+        raise PermanentDeliveryError(
+            "SMTP login without encryption is not allowed: set DSO_SMTP_STARTTLS=true"
+        )
     try:
         with smtplib.SMTP(
             config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds
         ) as smtp:
+            if config.smtp_starttls:
+                smtp.starttls(context=_tls_context(config))
+            if config.smtp_username:
+                smtp.login(config.smtp_username, config.smtp_password)
             refused = smtp.send_message(message)
+    except ssl.SSLCertVerificationError as error:
+        raise PermanentDeliveryError(
+            f"the SMTP server's certificate failed verification: {error.verify_message}"
+        ) from error
+    except smtplib.SMTPNotSupportedError as error:
+        raise PermanentDeliveryError(
+            "the SMTP server does not offer STARTTLS; set DSO_SMTP_STARTTLS=false for a plain relay"
+        ) from error
+    except smtplib.SMTPAuthenticationError as error:
+        raise PermanentDeliveryError(
+            f"the SMTP server rejected the login of {config.smtp_username!r}"
+        ) from error
     except smtplib.SMTPRecipientsRefused as error:
         raise PermanentDeliveryError("the SMTP server rejected the recipient") from error
     except smtplib.SMTPResponseException as error:
@@ -165,6 +201,15 @@ def send_email(outgoing: Outgoing, config: NotificationSettings) -> str:
     if refused:
         raise PermanentDeliveryError("the SMTP server rejected the recipient")
     return "SMTP 250"
+
+
+def _tls_context(config: NotificationSettings) -> ssl.SSLContext:
+    try:
+        return ssl.create_default_context(cafile=config.smtp_ca_file or None)
+    except (OSError, ssl.SSLError) as error:
+        raise PermanentDeliveryError(
+            f"cannot read the SMTP CA file {config.smtp_ca_file!r}: {error}"
+        ) from error
 
 
 def build_email(outgoing: Outgoing, sender: str) -> EmailMessage:
