@@ -343,3 +343,51 @@ class SmsNotOfferedError(NotFoundError):
     code = "sms_not_offered"
     title = "SMS readings not offered"
     template = "Region '{region}' does not take meter readings by SMS."
+
+
+class ReadingNotFoundError(NotFoundError):
+    code = "reading_not_found"
+    title = "Meter reading not found"
+    template = "Personal account {account_id} has no meter reading {submission_id}."
+
+
+class ReadingNotAwaitingConfirmationError(DsoError):
+    status = 409
+    code = "reading_not_awaiting_confirmation"
+    title = "Meter reading needs no confirmation"
+    template = (
+        "Meter reading {submission_id} has the outcome '{outcome}', so there is nothing to"
+        " confirm. Only a reading answered with 'needs_confirmation' for the current meter can"
+        " be confirmed."
+    )
+
+
+class PhotoTooLargeError(DsoError):
+    status = 413
+    code = "photo_too_large"
+    title = "Photo too large"
+    template = (
+        "Photo '{file}' has {size} bytes, more than the limit of {limit} bytes. Send a smaller"
+        " JPEG or PNG photo of the meter."
+    )
+
+
+class UnsupportedPhotoError(DsoError):
+    status = 415
+    code = "unsupported_photo"
+    title = "Unsupported photo type"
+    template = (
+        "File '{file}' is not a readable JPEG or PNG image. Send a photo of the meter in one of"
+        " the accepted types: {accepted}."
+    )
+
+
+class FinalReadingRejectedError(InvalidInputError):
+    status = 422
+    code = "final_reading_rejected"
+    title = "Impossible final reading"
+    template = (
+        "The final reading of register '{register}' of the removed meter does not follow its"
+        " previous reading {previous} within the connection's capacity. Check the values in the"
+        " replacement record."
+    )

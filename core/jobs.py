@@ -133,8 +133,10 @@ class Job:
 def platform_jobs(environ: Mapping[str, str] | None = None) -> list[Job]:
     """Return every job of the platform. Domain modules are imported here to avoid import cycles."""
     from core.notifications.jobs import job_definitions
+    from core.readings import delivery
+    from core.readings.notices import reading_jobs
 
-    return [*job_definitions(environ)]
+    return [*job_definitions(environ), *reading_jobs(), *delivery.job_definitions(environ)]
 
 
 def add_to_outbox(

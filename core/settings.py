@@ -7,6 +7,8 @@ Environment overrides:
 - `DSO_<SECTION>_<FIELD>` sets a platform field, e.g. `DSO_DATABASE_URL`, `DSO_SERVER_PORT`,
   `DSO_REDIS_URL`, `DSO_SECURITY_STAFF_TOKEN`;
 - `DSO_REGION_<CODE>_ENABLED` enables or disables a region (`true`/`false`);
+- `DSO_REGION_<CODE>_READINGS_DELIVERY_<FIELD>` sets a field of the region's
+  `[readings_delivery]` table, e.g. `DSO_REGION_ODESA_READINGS_DELIVERY_URL`;
 - `DSO_CONFIG_DIR` points at another config folder.
 """
 
@@ -58,12 +60,20 @@ class LimitSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Maximum length of an address query, in characters."""
 
 
+class PhotoSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    dir: str = ""
+    """Folder of meter photos sent with confirmed readings; empty means `var/photos`."""
+    max_bytes: int = 5_000_000
+    """Largest meter photo accepted, in bytes."""
+
+
 class PlatformSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
     security: SecuritySettings = SecuritySettings()
     limits: LimitSettings = LimitSettings()
+    photos: PhotoSettings = PhotoSettings()
     log_level: str = "info"
     """structlog level: debug, info, warning or error."""
     log_format: str = "console"
@@ -97,6 +107,31 @@ class ScheduleSource(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """How often `dso poll` fetches `url`, in seconds; 0 leaves the source to manual imports."""
 
 
+DELIVERY_KINDS = ("email", "csv", "http")
+
+
+class ReadingsDeliverySettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Where accepted meter readings of a region go: its billing's mailbox, file drop or HTTP API."""
+
+    kind: str
+    """`email` (one message per batch over SMTP), `csv` (a file per batch) or `http` (a JSON POST)."""
+    email_to: str = ""
+    """Billing mailbox of the `email` kind."""
+    directory: str = ""
+    """Folder of the `csv` kind, absolute or relative to the project; empty means `var/billing/<region>`."""
+    url: str = ""
+    """Billing endpoint of the `http` kind."""
+
+    def __post_init__(self) -> None:
+        # msgspec reports a ValueError raised here as a validation error of this table.
+        if self.kind not in DELIVERY_KINDS:
+            raise ValueError(f"kind '{self.kind}' is not one of {', '.join(DELIVERY_KINDS)}")
+        if self.kind == "email" and "@" not in self.email_to:
+            raise ValueError("kind 'email' needs `email_to`, the billing mailbox address")
+        if self.kind == "http" and not self.url.startswith(("http://", "https://")):
+            raise ValueError("kind 'http' needs `url`, an http:// or https:// address")
+
+
 class RegionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name_uk: str
     """Region name in Ukrainian."""
@@ -114,6 +149,8 @@ class RegionSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Schedule sources of the region."""
     stale_after_hours: int = 36
     """A source that has not published for this many hours is shown as stale, in hours."""
+    readings_delivery: ReadingsDeliverySettings | None = None
+    """The billing destination of accepted meter readings; none keeps them undelivered."""
     code: str = ""
     """Region code; set from the file name."""
 
@@ -223,6 +260,11 @@ def _section_fields() -> dict[str, type]:
 
 
 def _apply_region_env(raw: dict[str, Any], code: str, env: Mapping[str, str]) -> None:
+    for field in ReadingsDeliverySettings.__struct_fields__:
+        delivery_value = env.get(f"DSO_REGION_{code.upper()}_READINGS_DELIVERY_{field.upper()}")
+        if delivery_value is not None:
+            raw.setdefault("readings_delivery", {})[field] = delivery_value
+
     value = env.get(f"DSO_REGION_{code.upper()}_ENABLED")
     if value is None:
         return

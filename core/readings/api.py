@@ -1,17 +1,20 @@
 """Routes of customer sign-in, personal accounts, meter reading submissions and SMS intake."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deps import region_settings, require_staff
 from core.i18n import translate
 from core.plugins import PluginRegistry
 from core.problems import problem_response, request_locale
-from core.readings import auth, service, sms
+from core.readings import auth, confirmation, delivery, history, service, sms
+from core.readings.confirmation import ConfirmationForm
 from core.readings.rules import REASONS
 from core.readings.schemas import (
     AccountCreate,
@@ -19,7 +22,8 @@ from core.readings.schemas import (
     AccountOut,
     CodeRequest,
     CodeSent,
-    MeterIn,
+    MeterReplacement,
+    ReadingHistoryOut,
     ReadingIn,
     ReadingOut,
     SmsInbound,
@@ -94,7 +98,7 @@ class AccountAdminController(Controller):
         self,
         region: str,
         account_id: int,
-        data: MeterIn,
+        data: MeterReplacement,
         session: AsyncSession,
         settings: Settings,
         registry: PluginRegistry,
@@ -159,6 +163,50 @@ class CustomerAccountController(Controller):
         account = await service.customer_account(session, region, account_id, phone)
         return await service.account_out(session, account)
 
+    @get(
+        "/{account_id:int}/readings",
+        operation_id="listReadings",
+        summary="Meters, latest readings and consumption periods of a linked account",
+    )
+    async def list_readings(
+        self,
+        region: str,
+        account_id: int,
+        phone: str,
+        session: AsyncSession,
+        registry: PluginRegistry,
+        limit: Annotated[int, Parameter(ge=1, le=history.MAX_LIMIT)] = history.DEFAULT_LIMIT,
+    ) -> ReadingHistoryOut:
+        registry.for_region(region)
+        account = await service.customer_account(session, region, account_id, phone)
+        return await history.reading_history(session, account, limit)
+
+    @post(
+        "/{account_id:int}/readings/{reading_id:int}/confirmation",
+        operation_id="confirmReading",
+        summary="Confirm a reading that needs confirmation, optionally with a meter photo",
+    )
+    async def confirm(
+        self,
+        region: str,
+        account_id: int,
+        reading_id: int,
+        data: Annotated[ConfirmationForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        phone: str,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        settings: Settings,
+        registry: PluginRegistry,
+    ) -> Response[bytes]:
+        rules = await service.rules_for(registry.for_region(region))
+        async with session.begin():
+            account = await service.customer_account(session, region, account_id, phone)
+        locale = request_locale(request)
+        judgement = await confirmation.confirm_reading(
+            session, settings, rules, account, phone, reading_id, data.photo, locale
+        )
+        return judgement_response(judgement, locale)
+
     @post(
         "/{account_id:int}/readings", operation_id="submitReading", summary="Submit a meter reading"
     )
@@ -176,9 +224,34 @@ class CustomerAccountController(Controller):
         async with session.begin():
             account = await service.customer_account(session, region, account_id, phone)
         judgement = await service.submit_reading(
-            session, rules, account, phone, data.registers, confirm=data.confirm
+            session,
+            rules,
+            account,
+            phone,
+            data.registers,
+            confirm=data.confirm,
+            locale=request_locale(request),
         )
         return judgement_response(judgement, request_locale(request))
+
+    @get(
+        "/{account_id:int}/readings/{reading_id:int}",
+        operation_id="getReading",
+        summary="One submitted meter reading with its delivery into billing",
+    )
+    async def get_reading(
+        self,
+        region: str,
+        account_id: int,
+        reading_id: int,
+        phone: str,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        registry: PluginRegistry,
+    ) -> ReadingOut:
+        registry.for_region(region)
+        account = await service.customer_account(session, region, account_id, phone)
+        return await delivery.customer_reading(session, account, reading_id, request_locale(request))
 
 
 class SmsController(Controller):
@@ -244,6 +317,7 @@ def judgement_response(judgement: service.Judgement, locale: str) -> Response[by
         consumption=dict(submission.consumption or {}),
         confirm=judgement.confirm,
         message=message,
+        delivery=delivery.delivery_out(submission, None, locale),
     )
     status = 201 if submission.outcome == service.ACCEPTED else 200
     return Response(msgspec.json.encode(body), status_code=status, media_type="application/json")

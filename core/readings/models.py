@@ -126,5 +126,72 @@ class ReadingSubmission(Base):
         ForeignKey("reading_submissions.id"), default=None
     )
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The delivery batch an accepted reading was gathered into; NULL until it is gathered.
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reading_batches.id"), default=None, index=True
+    )
 
     __table_args__ = (Index("ix_reading_submissions_meter_date", "meter_id", "reading_date"),)
+
+
+class ReadingBatch(Base):
+    """Accepted readings of one region gathered for one delivery into the region's billing.
+
+    `kind` is the destination kind when the batch was gathered: `email`, `csv` or `http`. The
+    batch id names the file, the `Idempotency-Key` and the `Message-ID`, so a repeated delivery
+    of the same batch is recognisable by the destination.
+    """
+
+    __tablename__ = "reading_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    reading_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A job that is delivering the batch keeps its claim until this instant.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Set when delivery was given up: a permanent error or no retries left.
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    # What kind of error `last_error` is, for the customer's text: `unreachable`, `rejected`,
+    # `storage` or `not_configured`.
+    error_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The destination's answer, such as `HTTP 201`, `SMTP 250` or the written file name.
+    response: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class ReadingPhoto(Base):
+    """A meter photo sent with the confirmation of a reading, stored as a file under the photo folder."""
+
+    __tablename__ = "reading_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("reading_submissions.id", ondelete="CASCADE"), index=True
+    )
+    # Path of the file relative to the photo folder, with forward slashes.
+    stored_path: Mapped[str] = mapped_column(String(200))
+    # `image/jpeg` or `image/png`, as read from the file's content, not from the client.
+    media_type: Mapped[str] = mapped_column(String(20))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The client's file name, shortened, for staff only; never used as a path.
+    filename: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ReadingNotice(Base):
+    """A message sent to the customer after a reading was accepted; one per reading at most."""
+
+    __tablename__ = "reading_notices"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("reading_submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -100,6 +100,11 @@ def reading_date(submitted_at: dt.datetime, rules: ReadingRules) -> dt.date:
     A reading taken in the last `window_days_before_month_end` Kyiv days of a month or in the
     first `window_last_day` days of the next counts for the 1st of the next month. A reading
     taken on any other day counts for that day.
+
+    The clause's "two days before the end of the month" is read as the month's last two days
+    (30 and 31 January), because the month ends at the midnight after its last day and two days
+    before that midnight is the start of the 30th. The defaults of `ReadingRules` encode this,
+    and a region's `dso_reading_rules` hook may set other numbers.
     """
     day = to_local(submitted_at).date()
     month_length = calendar.monthrange(day.year, day.month)[1]

@@ -109,6 +109,13 @@ class MeterIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     initial_readings: dict[str, Whole]
 
 
+class MeterReplacement(MeterIn, frozen=True, forbid_unknown_fields=True):
+    """A new meter and, when known, the final register values of the meter it replaces."""
+
+    final_readings: dict[str, Whole] | None = None
+    """Registers of the removed meter when it was removed; they close its last consumption period."""
+
+
 class AccountCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     account_number: AccountNumber
     eic: Eic
@@ -150,6 +157,20 @@ class ReadingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Set after a `needs_confirmation` outcome to keep the values as they are."""
 
 
+class DeliveryOut(msgspec.Struct, frozen=True):
+    """Where an accepted reading is on its way into the region's billing."""
+
+    state: str
+    """`accepted` (waiting for delivery), `delivered`, `retrying`, `failed` (given up) or
+    `replaced` (a later reading for the same date is delivered instead)."""
+    message: str
+    """The state in plain words, in the request's language."""
+    delivered_at: dt.datetime | None = None
+    """When billing took the reading, with the Kyiv offset."""
+    last_error: str | None = None
+    """Why the last delivery attempt failed, in plain words, for `retrying` and `failed`."""
+
+
 class ReadingOut(msgspec.Struct, frozen=True):
     id: int
     outcome: str
@@ -159,6 +180,8 @@ class ReadingOut(msgspec.Struct, frozen=True):
     confirm: list[str] = []
     """Registers whose consumption is far from the expected range, for `needs_confirmation`."""
     message: str = ""
+    delivery: DeliveryOut | None = None
+    """The delivery into billing of an accepted reading; null for other outcomes."""
 
 
 class SmsInbound(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -171,3 +194,52 @@ class SmsInbound(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class SmsReply(msgspec.Struct, frozen=True):
     reply: str
     outcome: str
+
+
+class ReadingRecordOut(msgspec.Struct, frozen=True):
+    """One submitted meter reading in the customer's history, whatever its outcome."""
+
+    id: int
+    meter_id: int | None
+    channel: str
+    submitted_at: dt.datetime
+    reading_date: dt.date
+    outcome: str
+    """`accepted`, `needs_confirmation`, `rejected`, or `received` while it is being judged."""
+    reason: str | None
+    """The rejection reason code, for `rejected`."""
+    raw_registers: dict[str, Any]
+    """The register values exactly as sent."""
+    registers: dict[str, int] | None
+    consumption: dict[str, int] | None
+    """kWh of each register since the previous accepted reading of the same meter."""
+    confirmed: bool
+    """Whether the customer confirmed values that were far from the usual consumption."""
+    replaced_by_id: int | None
+    """A later accepted reading for the same meter and date that replaced this one."""
+    photos: int
+    """Number of meter photos sent with the reading."""
+
+
+class ConsumptionPeriodOut(msgspec.Struct, frozen=True):
+    """Consumption that one meter counted from the previous accepted reading, or from its installation."""
+
+    submission_id: int
+    meter_id: int
+    meter_serial: str
+    start: dt.datetime
+    end: dt.datetime
+    reading_date: dt.date
+    consumption: dict[str, int]
+    """kWh by register: a rollover counts past the largest value, a new meter from its initial readings."""
+    total_kwh: int
+
+
+class ReadingHistoryOut(msgspec.Struct, frozen=True):
+    account_id: int
+    meters: list[MeterOut]
+    """Every meter installed at the account, the current one last."""
+    readings: list[ReadingRecordOut]
+    """The latest submissions, newest first."""
+    periods: list[ConsumptionPeriodOut]
+    """The latest consumption periods of accepted readings still in force, newest first."""

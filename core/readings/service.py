@@ -27,6 +27,7 @@ from core.errors import (
     ReadingsNotOfferedError,
 )
 from core.plugins import RegionHooks
+from core.readings import delivery, notices, replacement
 from core.readings import rules as reading_rules
 from core.readings.models import AccountLink, Meter, MeterAccount, ReadingSubmission
 from core.readings.schemas import (
@@ -35,6 +36,7 @@ from core.readings.schemas import (
     AccountOut,
     MeterIn,
     MeterOut,
+    MeterReplacement,
     MeterType,
     ReadingRules,
 )
@@ -146,6 +148,10 @@ async def replace_meter(
     _check_meter(data)
     current = await current_meter(session, account.id)
     new_meter = _new_meter(account.id, data)
+    if isinstance(data, MeterReplacement) and data.final_readings is not None:
+        await replacement.close_meter(
+            session, account, current, data.final_readings, new_meter.installed_at
+        )
     current.removed_at = new_meter.installed_at
     session.add(new_meter)
     await session.flush()
@@ -259,8 +265,13 @@ async def submit_reading(
     *,
     confirm: bool = False,
     channel: str = "api",
+    locale: str = "uk",
 ) -> Judgement:
-    """Store a submission as received, commit it, then judge it and store the outcome."""
+    """Store a submission as received, commit it, then judge it and store the outcome.
+
+    An accepted reading from any channel but SMS also gets the acceptance SMS in `locale`,
+    enqueued in the transaction that accepts it.
+    """
     now = now_utc()
     async with session.begin():
         meter = await current_meter(session, account.id)
@@ -278,6 +289,8 @@ async def submit_reading(
 
     async with session.begin():
         judgement = await _judge(session, rules, account, meter, submission, confirm)
+        if submission.outcome == ACCEPTED and channel != "sms":
+            notices.enqueue_acceptance_sms(session, submission.id, locale)
     log.info(
         "readings.submission_judged",
         region=account.region,
@@ -332,6 +345,7 @@ async def _judge(
     submission.outcome, submission.confirmed = ACCEPTED, bool(far)
     await session.flush()
     await _replace_earlier(session, submission)
+    delivery.schedule_collect(session, account.region)
     return Judgement(submission)
 
 

@@ -49,11 +49,19 @@ def outbox_dir() -> Path:
     return Path(os.environ.get(OUTBOX_VARIABLE) or PROJECT_ROOT / "var" / "dev-outbox")
 
 
-def write_dev_sms(phone: str, text: str) -> Path:
-    """Write an outgoing SMS to `<outbox>/sms/` as JSON, atomically (temporary name, then rename)."""
+def write_dev_sms(phone: str, text: str, *, key: str | None = None) -> Path:
+    """Write an outgoing SMS to `<outbox>/sms/` as JSON, atomically (temporary name, then rename).
+
+    With a `key`, a message already written under the same key is not written again, as an SMS
+    gateway drops a repeated client message id.
+    """
     folder = outbox_dir() / "sms"
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{now_utc():%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.json"
+    if key is not None:
+        earlier = sorted(folder.glob(f"*-{key}.json"))
+        if earlier:
+            return earlier[0]
+    name = f"{now_utc():%Y%m%dT%H%M%S%fZ}-{key or uuid.uuid4().hex[:8]}.json"
     temporary = folder / f".{name}.tmp"
     temporary.write_bytes(msgspec.json.encode({"to": phone, "text": text}))
     temporary.replace(folder / name)
