@@ -351,6 +351,28 @@ class ReadingNotFoundError(NotFoundError):
     template = "Personal account {account_id} has no meter reading {submission_id}."
 
 
+class BatchNotFoundError(NotFoundError):
+    code = "batch_not_found"
+    title = "Reading batch not found"
+    template = "Region '{region}' has no reading batch {batch_id}."
+
+
+class BatchNotFailedError(DsoError):
+    status = 409
+    code = "batch_not_failed"
+    title = "Reading batch not failed"
+    template = (
+        "Reading batch {batch_id} is '{state}', so there is nothing to send again. Only a batch"
+        " whose delivery failed can be sent again; a retrying batch is sent automatically."
+    )
+
+
+class UnknownBatchStateError(InvalidInputError):
+    code = "unknown_batch_state"
+    title = "Unknown batch state"
+    template = "Batch state '{state}' is unknown. Use one of: {known}."
+
+
 class ReadingNotAwaitingConfirmationError(DsoError):
     status = 409
     code = "reading_not_awaiting_confirmation"

@@ -251,7 +251,9 @@ class CustomerAccountController(Controller):
     ) -> ReadingOut:
         registry.for_region(region)
         account = await service.customer_account(session, region, account_id, phone)
-        return await delivery.customer_reading(session, account, reading_id, request_locale(request))
+        return await delivery.customer_reading(
+            session, account, reading_id, request_locale(request)
+        )
 
 
 class SmsController(Controller):

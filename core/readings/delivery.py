@@ -266,7 +266,7 @@ async def _record_failure(
         batch = await session.get(ReadingBatch, batch_id)
         if batch is None:
             return
-        # TODO: nothing re-sends a failed batch; staff reset it in the database (docs/operations.md).
+        # A given-up batch waits for staff to send it again (core/readings/staff_api.py).
         give_up = isinstance(error, PermanentBillingError) or batch.attempts > config.max_retries
         batch.claimed_until = None
         batch.last_error = str(error)[:500]

@@ -2,12 +2,19 @@
 
 import datetime as dt
 import json
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
+from core.app import create_app
+from core.settings import load_settings
 from tests.conftest import staff_headers
+from tests.notifications.receivers import SmtpReceiver
+from tests.readings.receivers import BillingReceiver
 
 PHONE = "+380671234567"
 EIC = "62Z000000000001B"
@@ -89,3 +96,46 @@ async def linked_account(
     )
     assert linked.status_code == 201, linked.text
     return account, headers
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    receiver = SmtpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def billing(request: pytest.FixtureRequest) -> Iterator[BillingReceiver]:
+    """The local billing endpoint; a test sets its responses by parametrizing this fixture."""
+    answers: dict[str, Any] = getattr(request, "param", {})
+    receiver = BillingReceiver(**answers)
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def billing_root(tmp_path: Path) -> Path:
+    return tmp_path / "billing"
+
+
+@pytest.fixture
+async def delivery_client(
+    database_url: str,
+    smtp: SmtpReceiver,
+    billing: BillingReceiver,
+    billing_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """The embedded app with every region's destination pointed at a local receiver or folder."""
+    # Imported here: the helpers import this module's account steps.
+    from tests.readings.delivery_helpers import app_environ, destinations_env, fast_jobs_env
+
+    env = {**fast_jobs_env(), **destinations_env(billing_root, smtp, billing)}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(environ=app_environ(database_url, env))
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client

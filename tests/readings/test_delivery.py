@@ -6,12 +6,10 @@ import datetime as dt
 import hashlib
 import io
 import os
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
@@ -46,46 +44,6 @@ from tests.readings.delivery_helpers import (
 from tests.readings.receivers import BillingReceiver
 
 DELIVERED = "SELECT count(*) FROM reading_submissions WHERE delivered_at IS NOT NULL"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def billing(request: pytest.FixtureRequest) -> Iterator[BillingReceiver]:
-    """The local billing endpoint; a test sets its responses by parametrizing this fixture."""
-    answers: dict[str, Any] = getattr(request, "param", {})
-    receiver = BillingReceiver(**answers)
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def billing_root(tmp_path: Path) -> Path:
-    return tmp_path / "billing"
-
-
-@pytest.fixture
-async def delivery_client(
-    database_url: str,
-    smtp: SmtpReceiver,
-    billing: BillingReceiver,
-    billing_root: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    """The embedded app with every region's destination pointed at a local receiver or folder."""
-    env = {**fast_jobs_env(), **destinations_env(billing_root, smtp, billing)}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = load_settings(environ=app_environ(database_url, env))
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        yield client
 
 
 def _content(batch_id: int = 7, region: str = "dnipro") -> BatchContent:
