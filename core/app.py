@@ -19,6 +19,7 @@ from core.notifications.api import SubscriptionController
 from core.outages.api import OutageController
 from core.outages.calendar_api import CalendarController
 from core.outages.staff_api import OutageStaffController
+from core.readings.staff_api import ReadingBatchStaffController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
 from core.readings.api import (
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AddressController,
             ScheduleImportController,
             OutageStaffController,
+            ReadingBatchStaffController,
             SubscriptionController,
             PageController,
             AuthController,
