@@ -12,6 +12,7 @@ from core import health
 from core.addresses.api import AddressController
 from core.db import create_engine, session_factory
 from core.deps import provide_registry, provide_session, provide_settings
+from core.fastpath import FastPath
 from core.indexes import Indexes
 from core.jobs import embedded_runner
 from core.logs import configure_logging
@@ -19,7 +20,6 @@ from core.notifications.api import SubscriptionController
 from core.outages.api import OutageController
 from core.outages.calendar_api import CalendarController
 from core.outages.staff_api import OutageStaffController
-from core.readings.staff_api import ReadingBatchStaffController
 from core.plugins import build_plugin_manager
 from core.problems import EXCEPTION_HANDLERS
 from core.readings.api import (
@@ -28,6 +28,7 @@ from core.readings.api import (
     CustomerAccountController,
     SmsController,
 )
+from core.readings.staff_api import ReadingBatchStaffController
 from core.regions_api import list_regions
 from core.schedules.api import (
     QueueScheduleController,
@@ -40,7 +41,8 @@ from core.web.pages import PageController
 log = structlog.get_logger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, fast_path: bool = True) -> Litestar:
+    """Build the app. With `fast_path=False` only the Litestar routes serve the lookup path."""
     settings = settings or load_settings()
     configure_logging(settings.platform.log_level, settings.platform.log_format)
     registry = build_plugin_manager(settings)
@@ -108,6 +110,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.registry = registry
     app.state.publish_change = publish_change
+    if fast_path:
+        # The fast path handles the lookup-path GET requests before Litestar routes them. The
+        # rest, lifespan included, reach Litestar as before.
+        app.asgi_handler = FastPath(app.state, app.asgi_handler)
     return app
 
 

@@ -91,5 +91,8 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
+    if value.isprintable():
+        # No control characters, so only the whitespace needs folding.
+        return " ".join(value.split())
     cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
     return " ".join(cleaned.split())

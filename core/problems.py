@@ -23,7 +23,7 @@ def request_locale(request: Request[Any, Any, Any]) -> str:
     )
 
 
-def problem_response(
+def problem_body(
     status: int,
     code: str,
     title: str,
@@ -31,7 +31,8 @@ def problem_response(
     *,
     field: str | None = None,
     extensions: dict[str, Any] | None = None,
-) -> Response[bytes]:
+) -> bytes:
+    """Encode one RFC 9457 problem details document."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title,
@@ -42,20 +43,31 @@ def problem_response(
     if field:
         body["field"] = field
     body.update(extensions or {})
-    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+    return msgspec.json.encode(body)
 
 
-def handle_dso_error(request: Request[Any, Any, Any], error: DsoError) -> Response[bytes]:
-    locale = request_locale(request)
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> Response[bytes]:
+    body = problem_body(status, code, title, detail, field=field, extensions=extensions)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def dso_error_body(error: DsoError, locale: str) -> bytes:
+    """Encode a platform error as problem details, with its title and detail in `locale`."""
     text_params = {
         k: translate(v, locale) if isinstance(v, str) else _as_text(v)
         for k, v in error.params.items()
     }
     detail = translate(error.template, locale, **text_params)
     extensions = {k: v for k, v in error.params.items() if isinstance(v, list | dict)}
-    if error.status >= 500:
-        log.error("request.failed", path=request.url.path, code=error.code)
-    return problem_response(
+    return problem_body(
         error.status,
         error.code,
         translate(error.title, locale),
@@ -63,6 +75,13 @@ def handle_dso_error(request: Request[Any, Any, Any], error: DsoError) -> Respon
         field=error.field,
         extensions=extensions,
     )
+
+
+def handle_dso_error(request: Request[Any, Any, Any], error: DsoError) -> Response[bytes]:
+    if error.status >= 500:
+        log.error("request.failed", path=request.url.path, code=error.code)
+    body = dso_error_body(error, request_locale(request))
+    return Response(body, status_code=error.status, media_type=PROBLEM_JSON)
 
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:

@@ -39,7 +39,7 @@ class AddressController(Controller):
         limit: int = Parameter(default=10, ge=1, le=50),
     ) -> Response[bytes]:
         region_settings(settings, registry, region)
-        text = _required_text(q, "q")
+        text = required_text(q, "q")
         hits = search.search_streets(request.app.state.indexes.address.region(region), text, limit)
         return cached_json(request, hits)
 
@@ -88,12 +88,13 @@ class AddressController(Controller):
         address: str = Parameter(description="Street and house in one text.", max_length=200),
     ) -> Response[bytes]:
         region_settings(settings, registry, region)
-        text = _required_text(address, "address")
+        text = required_text(address, "address")
         resolution = search.resolve(request.app.state.indexes.address.region(region), text)
         return cached_json(request, resolution_out(resolution))
 
 
-def _required_text(value: str | None, name: str) -> str:
+def required_text(value: str | None, name: str) -> str:
+    """Return the cleaned text of a required parameter, or raise when nothing is left of it."""
     text = clean_text(value)
     if not text:
         raise InvalidQueryError(field=name, name=name, reason="the value is empty")

@@ -5,8 +5,11 @@ change counter moves. Lookups go by the normalized street key, the sorted words 
 every alias key, so every stored spelling and former name finds its street.
 """
 
+import array
 import bisect
+import functools
 from collections import defaultdict
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
@@ -127,6 +130,46 @@ class RegionIndex:
         self.buildings[building.id] = building
         self.by_street[building.street_id][building.number_key] = building
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the buildings as columns, without the two maps that hold them.
+
+        Integer columns are arrays, and equal house numbers are one string, so loading creates
+        no object that is thrown away again: such objects would leave the worker's memory
+        fragmented.
+        """
+        state = dict(vars(self))
+        del state["by_street"]
+        buildings = list(self.buildings.values())
+        texts: dict[str, str] = {}
+        state["buildings"] = {
+            "id": array.array("q", (b.id for b in buildings)),
+            "street_id": array.array("q", (b.street_id for b in buildings)),
+            "number": [texts.setdefault(b.number, b.number) for b in buildings],
+            "number_key": [texts.setdefault(b.number_key, b.number_key) for b in buildings],
+            **{
+                field: [getattr(b, field) for b in buildings]
+                for field in BuildingEntry.__struct_fields__[4:]
+            },
+        }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the buildings so that equal street ids are one object and ids are shared keys.
+
+        Pickle restores every integer as its own object, so a million buildings would carry a
+        million copies of their street ids, and the map keys would copy each building id again.
+        """
+        columns = state.pop("buildings")
+        vars(self).update(state)
+        self.buildings = {}
+        self.by_street = defaultdict(dict)
+        street_ids: dict[int, int] = {}
+        fields = [columns[field] for field in BuildingEntry.__struct_fields__]
+        for values in zip(*fields, strict=True):
+            building_id, street_id, *rest = values
+            street_id = street_ids.setdefault(street_id, street_id)
+            self.add_building(BuildingEntry(building_id, street_id, *rest))
+
     def finish(self) -> None:
         """Sort the word list for prefix search and lay out the keys for the fuzzy pass."""
         self.words.sort()
@@ -160,11 +203,21 @@ class RegionIndex:
         return found
 
     def building_by_number(self, street_id: int, number: str) -> BuildingEntry | None:
-        try:
-            key = parse_house_number(number).key
-        except ValueError:
+        key = house_key(number)
+        if key is None:
             return None
         return self.by_street.get(street_id, {}).get(key)
+
+
+# The same house numbers ("1", "12А") recur on every street, so their keys are kept for the
+# lookup path, which would otherwise parse the number on every request.
+@functools.lru_cache(maxsize=8192)
+def house_key(number: str) -> str | None:
+    """Return the index key of a house number as typed, or None when it is not a house number."""
+    try:
+        return parse_house_number(number).key
+    except ValueError:
+        return None
 
 
 class AddressIndex(msgspec.Struct):

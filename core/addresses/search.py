@@ -278,33 +278,37 @@ def exact_streets(index: RegionIndex, text: str, settlement: str | None = None) 
     A district prefix ("Солом'янський р-н, вул. Мостова") narrows the match to that district,
     and a type word in the query ("пров.") keeps only streets of that type when some have it.
     """
-    found = _streets_for_keys(index, query_keys(text))
+    ids, key = _street_ids_for_keys(index, query_keys(text))
     district = None
-    if not found:
+    if not ids:
         # A qualifier that matches nothing never falls back to the bare name: that would be
         # another street ("вул. Садова" is not "вул. Садова (Жуляни)").
         for variant in (text, replace_lookalikes(text), fold_text(text)):
             name, district, qualifier = split_kyiv_street_entry(variant)
-            found = _streets_for_keys(
+            ids, key = _street_ids_for_keys(
                 index, query_keys(f"{name} ({qualifier})" if qualifier else name)
             )
-            if found:
+            if ids:
                 break
+
+    # A common name matches dozens of streets, so they are narrowed as index entries and
+    # only the streets left become hits.
+    found = [index.streets[street_id] for street_id in ids]
     if district:
-        found = [h for h in found if h.district == district] or found
+        found = [s for s in found if s.district == district] or found
     if settlement:
-        found = [
-            h for h in found if index.streets[h.street_id].settlement_key == settlement
-        ] or found
+        found = [s for s in found if s.settlement_key == settlement] or found
     kind = street_type(text)
     # "Лінія 4": a type word that is the name itself does not narrow the match.
-    if kind and kind not in street_key(text).split() and any(h.street_type == kind for h in found):
-        found = [h for h in found if h.street_type == kind]
-    return sorted(found, key=lambda h: (h.name, h.district or "", h.settlement or ""))
+    if kind and kind not in street_key(text).split() and any(s.street_type == kind for s in found):
+        found = [s for s in found if s.street_type == kind]
+    found.sort(key=lambda s: (s.name, s.district or "", s.settlement or ""))
+    return [_hit(index, street.id, EXACT, key) for street in found]
 
 
-def _streets_for_keys(index: RegionIndex, keys: list[str]) -> list[StreetHit]:
-    """Return the streets of the first key that matches exactly, by its set of words or without spaces."""
+def _street_ids_for_keys(index: RegionIndex, keys: list[str]) -> tuple[list[int], str]:
+    """Return the street ids of the first key that matches exactly, by its set of words or without
+    spaces, with that key."""
     for key in keys:
         ids = (
             index.by_key.get(key)
@@ -313,8 +317,8 @@ def _streets_for_keys(index: RegionIndex, keys: list[str]) -> list[StreetHit]:
             or index.by_loose.get(loose_key(key))
         )
         if ids:
-            return [_hit(index, street_id, EXACT, key) for street_id in ids]
-    return []
+            return list(ids), key
+    return [], ""
 
 
 def _split_settlement(index: RegionIndex, text: str) -> tuple[str, str | None]:

@@ -64,7 +64,7 @@ class OutageController(Controller):
         config = region_settings(state.settings, state.registry, region)
         instant = parse_at(at)
         index = state.indexes.address.region(region)
-        building = _find(
+        building = building_for_query(
             index,
             region,
             street_id,
@@ -76,22 +76,29 @@ class OutageController(Controller):
         answer = await lookup_with_indexes(
             state.sessions, state.indexes, config, building, instant, request_locale(request)
         )
-        max_age = seconds_until(instant, answer.state.until, *(o.start for o in _next(answer)))
         return cached_json(
-            request, answer, max_age, tagged=msgspec.structs.replace(answer, at=_EPOCH)
+            request,
+            answer,
+            answer_max_age(answer, instant),
+            tagged=msgspec.structs.replace(answer, at=TAG_EPOCH),
         )
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The `at` of the lookup answer is replaced by this instant before the ETag is computed, so
+# the tag changes only when the rest of the answer changes.
+TAG_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _next(answer: OutageLookupOut) -> list[Any]:
-    """Return the next outages of the answer, whose starts end the time the answer stays true."""
-    outages = [q.next_outage for q in answer.by_queue if q.next_outage is not None]
-    return outages
+def answer_max_age(answer: OutageLookupOut, instant: dt.datetime) -> int:
+    """Return the seconds the answer stays true: until the state changes or an outage starts."""
+    return seconds_until(instant, answer.state.until, *next_outage_starts(answer))
 
 
-def _find(
+def next_outage_starts(answer: OutageLookupOut) -> list[dt.datetime]:
+    return [q.next_outage.start for q in answer.by_queue if q.next_outage is not None]
+
+
+def building_for_query(
     index: RegionIndex,
     region: str,
     street_id: int | None,
@@ -100,6 +107,7 @@ def _find(
     house: str | None,
     address: str | None,
 ) -> addresses.BuildingMatch:
+    """Find the building that the lookup's query names, or raise the error sent to the customer."""
     if building_id is not None:
         return addresses.building_by_id(index, region, building_id)
     if street_id is not None and house:

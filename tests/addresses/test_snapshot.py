@@ -64,6 +64,29 @@ def test_snapshot_shares_queue_tuples(original: AddressIndex, tmp_path: Path) ->
     assert len(distinct) <= 60
 
 
+def test_snapshot_keeps_buildings_equal(original: AddressIndex, tmp_path: Path) -> None:
+    loaded = load_snapshot(
+        _saved(original, tmp_path), snapshot_header(URL, 4, "2026-01-29T06:00:00+00:00")
+    )
+
+    assert loaded is not None
+    before, after = original.region("kyiv"), loaded.region("kyiv")
+    assert after.buildings == before.buildings
+    assert after.by_street == before.by_street
+
+
+def test_snapshot_shares_street_ids_and_keys(original: AddressIndex, tmp_path: Path) -> None:
+    loaded = load_snapshot(
+        _saved(original, tmp_path), snapshot_header(URL, 4, "2026-01-29T06:00:00+00:00")
+    )
+
+    assert loaded is not None
+    region = loaded.region("kyiv")
+    street_ids = {id(b.street_id) for b in region.buildings.values()}
+    assert len(street_ids) <= len(region.streets)
+    assert all(key is building.id for key, building in region.buildings.items())
+
+
 @pytest.mark.parametrize(
     ("url", "version", "changed_at"),
     [
