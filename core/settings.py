@@ -34,6 +34,12 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """TCP port of the HTTP server."""
     workers: int = 1
     """Worker processes for `dso serve`."""
+    backlog: int = 4096
+    """Connections the kernel queues before the server accepts them (capped by the kernel's
+    `net.core.somaxconn`)."""
+    max_connections: int = 0
+    """Open connections one granian worker serves at once; further ones wait to be accepted.
+    0 means `backlog` divided by the workers, granian's own default."""
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -85,6 +85,9 @@ SIZE_OPTIONS=()
 if [[ "$SHAPE" == none ]]; then
     SIZE_OPTIONS=(--users "$USERS" --spawn-rate "$USERS" --run-time "$RUN_TIME")
 fi
+# Each locust user keeps a connection open; 2,000 of them need more open files than the usual
+# soft limit of 1,024, so raise it to the hard limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 status=0
 timeout --signal=INT --kill-after=30 "$LIMIT_SECONDS" \
     "$VENV/bin/locust" -f loadtests/locustfile.py --headless --host "$HOST" --shape "$SHAPE" \

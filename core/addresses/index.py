@@ -20,6 +20,7 @@ from core.addresses.models import Building, Settlement, Street, StreetAlias
 from core.addresses.normalize import fold_text
 
 _SETTLEMENT_WORDS = {"м", "місто", "с", "село", "смт", "селище", "сел", "сщ"}
+_SETTLEMENT_ABBREVIATIONS = {"м", "с", "смт", "сел", "сщ"}
 
 
 _KIND_BY_WORD = {
@@ -54,9 +55,19 @@ def settlement_label(name: str, kind: str | None) -> str:
 
 
 def settlement_key(name: str) -> str:
-    """Return the matching key of a settlement name without its type word: "м. Бровари" -> "бровари"."""
+    """Return the matching key of a settlement name without its type word: "м. Бровари" -> "бровари".
+
+    Only type words before the name are dropped, and a short one after it ("Бровари м."), so
+    the names "с. Селище" ("селище") and "Нове Село" ("нове село") keep their own words.
+    """
     words = fold_text(name).replace(".", " ").split()
-    return " ".join(w for w in words if w not in _SETTLEMENT_WORDS)
+    start = 0
+    while start < len(words) - 1 and words[start] in _SETTLEMENT_WORDS:
+        start += 1
+    name_words = words[start:]
+    if start == 0 and len(name_words) > 1 and name_words[-1] in _SETTLEMENT_ABBREVIATIONS:
+        name_words = name_words[:-1]
+    return " ".join(name_words)
 
 
 def loose_key(key: str) -> str:

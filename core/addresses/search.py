@@ -58,14 +58,18 @@ class Resolution(msgspec.Struct, frozen=True):
 
 
 _ORDINAL_WORD = re.compile(r"^(\d+)(?:й|а|я|го|ий|ій|та|ша|е)$")
+# The start of an ordinal ending that is still being typed, as in "1-" or "1-г" on the way to
+# "1-го Травня".
+_TYPED_ORDINAL_START = re.compile(r"^(\d+)(?:-|г|т|ш|и|і)$")
 
 
 def query_keys(text: str) -> list[str]:
     """Return the street keys to try for a query: as typed, then its keyboard and Latin readings.
 
     An ordinal typed alone ("1-й") is also tried as its number, as stored names keep it
-    ("1-й Бортницький" is keyed "1 бортницький"), and a query made only of words that the key
-    drops ("Сел") is tried as typed.
+    ("1-й Бортницький" is keyed "1 бортницький"). So is a last word that ends in the start of
+    an ordinal ending ("1-г"). A query made only of words that the key drops ("Сел") is tried
+    as typed.
     """
     keys = [street_key(text)]
     keys.extend(street_key(reading) for reading in split_glued_society(text))
@@ -77,6 +81,11 @@ def query_keys(text: str) -> list[str]:
     keys.extend(
         " ".join(_ORDINAL_WORD.sub(r"\1", word) for word in key.split()) for key in list(keys)
     )
+    for key in list(keys):
+        *head, last = key.split() or [""]
+        typed = _TYPED_ORDINAL_START.match(last)
+        if typed:
+            keys.append(" ".join([*head, typed.group(1)]))
     if not any(keys):
         keys.append(" ".join(re.sub(r"[^\w\s-]", " ", fold_text(text)).split()))
     return [key for index, key in enumerate(keys) if key and key not in keys[:index]]

@@ -31,7 +31,7 @@ log = structlog.get_logger(__name__)
 
 SNAPSHOT_ENV = "DSO_INDEX_SNAPSHOT"
 # Bump when the meaning of stored fields changes without a change of their names.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 
 class SnapshotHeader(msgspec.Struct, frozen=True):

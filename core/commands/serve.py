@@ -49,11 +49,13 @@ def _serve_uvicorn(settings: Settings, host: str, port: int, workers: int) -> in
         workers=workers,
         log_level=settings.platform.log_level,
         access_log=False,
+        backlog=settings.platform.server.backlog,
     )
     return 0
 
 
 def _serve_granian(settings: Settings, host: str, port: int, workers: int) -> int:
+    server = settings.platform.server
     try:
         from granian import Granian
         from granian.constants import Interfaces
@@ -75,5 +77,7 @@ def _serve_granian(settings: Settings, host: str, port: int, workers: int) -> in
         interface=Interfaces.ASGI,
         log_level=LogLevels(settings.platform.log_level),
         log_access=False,
+        backlog=server.backlog,
+        backpressure=server.max_connections or None,
     ).serve()
     return 0

@@ -25,13 +25,14 @@ class Stage:
     rate: float
 
 
-# 10 users are 20x fewer than the 200 of the surge; at rate 20 the surge is full 10 s after the publish.
+# 100 users are 20x fewer than the 2,000 of the surge; at rate 200 the surge is full 10 s after
+# the publish. Each user keeps one connection open, as a browser does.
 STAGES = (
-    Stage("calm", until=30, users=10, rate=2),
-    Stage("publish-surge", until=60, users=200, rate=20),
-    Stage("plateau", until=120, users=200, rate=20),
-    Stage("decay", until=150, users=80, rate=10),
-    Stage("tail", until=180, users=20, rate=5),
+    Stage("calm", until=30, users=100, rate=20),
+    Stage("publish-surge", until=60, users=2000, rate=200),
+    Stage("plateau", until=120, users=2000, rate=200),
+    Stage("decay", until=150, users=800, rate=100),
+    Stage("tail", until=180, users=200, rate=50),
 )
 
 

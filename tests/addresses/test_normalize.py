@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from core.addresses.index import settlement_key
 from core.addresses.normalize import (
     clean_street_name,
     fix_keyboard_layout,
@@ -17,6 +18,7 @@ from core.addresses.normalize import (
     street_type,
     transliterate_to_cyrillic_candidates,
 )
+from core.addresses.search import query_keys
 from tests.conftest import shared_file
 
 KYIV_STREETS = "addresses/dtek-kem_streets_list_2026-01-29.json"
@@ -354,3 +356,28 @@ def test_street_type_registry_type_is_found() -> None:
 
 def test_street_key_keeps_house_letter_before_qualifier() -> None:
     assert street_key("вул. Садова 48А (Осокорки)") != street_key("вул. Садова 48 (Осокорки)")
+
+
+@pytest.mark.parametrize("query", ["1-", "1-г", "1-т", "вул. 1-ш"])
+def test_partly_typed_ordinal_tries_number(query: str) -> None:
+    assert "1" in query_keys(query)
+
+
+def test_house_letter_keeps_its_key() -> None:
+    assert query_keys("10г")[0] == "10г"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("м. Бровари", "бровари"),
+        ("Бровари м.", "бровари"),
+        ("селище Кринички", "кринички"),
+        ("с. Селище", "селище"),
+        ("смт Селище", "селище"),
+        ("с. Нове Село", "нове село"),
+        ("село Велике Селище", "велике селище"),
+    ],
+)
+def test_settlement_key_keeps_name_words(name: str, key: str) -> None:
+    assert settlement_key(name) == key

@@ -165,7 +165,12 @@ async def test_autocomplete_bad_query_is_4xx_or_empty(
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"), [("1-й", "пров. 1-й Бортницький"), ("Сел", "вул. Селекціонерів")]
+    ("query", "expected"),
+    [
+        ("1-й", "пров. 1-й Бортницький"),
+        ("1-", "пров. 1-й Бортницький"),
+        ("Сел", "вул. Селекціонерів"),
+    ],
 )
 async def test_autocomplete_short_prefixes(
     client: Any, kyiv_index: RegionIndex, query: str, expected: str
