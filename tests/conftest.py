@@ -2,12 +2,14 @@
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -18,6 +20,7 @@ from core.app import create_app
 from core.db import create_engine, session_factory
 from core.models import metadata
 from core.settings import Settings, load_settings
+from tests.notifications.receivers import SmtpReceiver
 
 SHARED_DATA = Path(
     os.environ.get("DSO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -138,3 +141,29 @@ async def database_session(client: AsyncTestClient[Litestar]) -> AsyncIterator[A
             yield session
     finally:
         await engine.dispose()
+
+
+REDIS_URL = os.environ.get("DSO_TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+def redis_namespace() -> Iterator[str]:
+    """A key prefix of its own on the test Redis server, deleted afterwards; skip without Redis."""
+    if not REDIS_URL:
+        pytest.skip("DSO_TEST_REDIS_URL is not set; this test needs a Redis server")
+    namespace = f"dso-test-{uuid.uuid4().hex[:8]}"
+    yield namespace
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{namespace}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    """A local SMTP server on 127.0.0.1 that keeps every message it accepts."""
+    receiver = SmtpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

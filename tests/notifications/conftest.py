@@ -20,14 +20,6 @@ SECRET = "test-webhook-secret-0123456789"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def webhook() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     receiver.start()

@@ -3,20 +3,16 @@ sends nothing twice. The embedded worker is stopped at each point of the pipelin
 starts again."""
 
 import asyncio
-import os
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
 from core.app import create_app
 from core.db import create_engine, session_factory
 from core.jobs import JobRunner, build_broker
 from core.settings import Settings, load_settings
-from tests.conftest import STAFF_TOKEN
+from tests.conftest import REDIS_URL, STAFF_TOKEN
 from tests.notifications.conftest import (
     execute,
     import_schedule,
@@ -27,7 +23,6 @@ from tests.notifications.conftest import (
 from tests.notifications.receivers import SmtpReceiver, WebhookReceiver, wait_until
 
 UNRELAYED = "SELECT count(*) FROM outbox_messages WHERE relayed_at IS NULL"
-REDIS_URL = os.environ.get("DSO_TEST_REDIS_URL", "")
 
 
 async def _accept_change_without_relay(
@@ -109,19 +104,6 @@ async def test_stop_after_send_before_finish_sends_once(
     await _restart_and_expect_one_each(settings, webhook, smtp)
     finished = "SELECT count(*) FROM outbox_messages WHERE outcome = 'done'"
     assert await scalar(settings.database_url, finished) == 2
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    if not REDIS_URL:
-        pytest.skip("DSO_TEST_REDIS_URL is not set; the Redis broker variant needs a Redis server")
-    namespace = f"dso-test-{uuid.uuid4().hex[:8]}"
-    yield namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{namespace}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 async def test_redis_worker_delivers_once_across_restart(

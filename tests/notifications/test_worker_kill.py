@@ -8,20 +8,16 @@ timeout returns it to the queue.
 """
 
 import asyncio
-import os
 import signal
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
 from core.app import create_app
 from core.settings import load_settings
-from tests.conftest import STAFF_TOKEN, staff_headers
+from tests.conftest import REDIS_URL, STAFF_TOKEN, staff_headers
 from tests.notifications.conftest import (
     import_schedule,
     real_schedule,
@@ -31,7 +27,6 @@ from tests.notifications.conftest import (
 from tests.notifications.receivers import SmtpReceiver, WebhookReceiver, free_port, wait_until
 from tests.processes import DsoProcess
 
-REDIS_URL = os.environ.get("DSO_TEST_REDIS_URL", "")
 DELIVERED = "SELECT count(*) FROM notification_deliveries"
 YASNO_NAME = "yasno.json"
 
@@ -56,19 +51,6 @@ def _worker_env(database_url: str, smtp: SmtpReceiver) -> dict[str, str]:
         "DSO_JOBS_MAINTENANCE_CHANCE": "1000000",
         "DSO_INDEX_POLL_SECONDS": "0.1",
     }
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    if not REDIS_URL:
-        pytest.skip("DSO_TEST_REDIS_URL is not set; the `dso worker` process needs a Redis server")
-    namespace = f"dso-kill-{uuid.uuid4().hex[:8]}"
-    yield namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{namespace}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 async def _accept_change_in_outbox(

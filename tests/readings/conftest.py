@@ -99,14 +99,6 @@ async def linked_account(
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def billing(request: pytest.FixtureRequest) -> Iterator[BillingReceiver]:
     """The local billing endpoint; a test sets its responses by parametrizing this fixture."""
     answers: dict[str, Any] = getattr(request, "param", {})

@@ -9,19 +9,16 @@ HTTP endpoint keeps one request per `Idempotency-Key` and the mailbox one messag
 """
 
 import asyncio
-import os
 import signal
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 
 from core.app import create_app
 from core.settings import load_settings
+from tests.conftest import REDIS_URL
 from tests.notifications.receivers import SmtpReceiver, free_port
 from tests.processes import DsoProcess
 from tests.readings.delivery_helpers import (
@@ -36,38 +33,8 @@ from tests.readings.delivery_helpers import (
 )
 from tests.readings.receivers import BillingReceiver
 
-REDIS_URL = os.environ.get("DSO_TEST_REDIS_URL", "")
 REGIONS = ["kyiv", "dnipro", "odesa"]
 DELIVERED = "SELECT count(*) FROM reading_batches WHERE delivered_at IS NOT NULL"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def billing() -> Iterator[BillingReceiver]:
-    receiver = BillingReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    if not REDIS_URL:
-        pytest.skip("DSO_TEST_REDIS_URL is not set; the `dso worker` process needs a Redis server")
-    namespace = f"dso-readings-kill-{uuid.uuid4().hex[:8]}"
-    yield namespace
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{namespace}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def _child_env(
