@@ -127,6 +127,9 @@ class ReadingsDeliverySettings(msgspec.Struct, forbid_unknown_fields=True, froze
     """Folder of the `csv` kind, absolute or relative to the project; empty means `var/billing/<region>`."""
     url: str = ""
     """Billing endpoint of the `http` kind."""
+    token: str = ""
+    """Bearer token the `http` kind sends in `Authorization`; empty sends none. A secret, so
+    set it with `DSO_REGION_<CODE>_READINGS_DELIVERY_TOKEN` rather than in the file."""
 
     def __post_init__(self) -> None:
         # msgspec reports a ValueError raised here as a validation error of this table.

@@ -98,7 +98,7 @@ async def deliver_batch(
         directory = batch_directory(destination, content.region)
         return await asyncio.to_thread(write_batch_file, directory, content)
     if destination.kind == "http":
-        return await post_batch(destination.url, content, http_timeout_seconds)
+        return await post_batch(destination.url, content, http_timeout_seconds, destination.token)
     if destination.kind == "email":
         return await asyncio.to_thread(mail_batch, destination.email_to, content, smtp)
     raise PermanentBillingError(f"unknown destination kind {destination.kind!r}", NOT_CONFIGURED)
@@ -207,13 +207,17 @@ def idempotency_key(content: BatchContent) -> str:
     return f"dso-readings-{content.region}-{content.batch_id}"
 
 
-async def post_batch(url: str, content: BatchContent, timeout_seconds: float) -> str:
+async def post_batch(
+    url: str, content: BatchContent, timeout_seconds: float, token: str = ""
+) -> str:
     """POST the batch as JSON; a repeat carries the same `Idempotency-Key`."""
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Idempotency-Key": idempotency_key(content),
     }
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     try:
         async with httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False) as client:
             response = await client.post(url, content=msgspec.json.encode(content), headers=headers)

@@ -11,11 +11,17 @@ from typing import Any
 
 
 class BillingReceiver:
-    """An HTTP server that answers the statuses in `failures` first, then 201 for every request."""
+    """An HTTP server that answers the statuses in `failures` first, then 201 for every request.
 
-    def __init__(self, failures: list[int] | None = None, always: int | None = None) -> None:
+    With `token` set it answers 401 to a request without `Authorization: Bearer <token>`.
+    """
+
+    def __init__(
+        self, failures: list[int] | None = None, always: int | None = None, token: str = ""
+    ) -> None:
         self.failures = list(failures or [])
         self.always = always
+        self.token = token
         self.posts: list[tuple[str, bytes]] = []
         self.kept: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -45,9 +51,11 @@ class BillingReceiver:
                 reading["reading_id"] for body in self.kept.values() for reading in body["readings"]
             ]
 
-    def _receive(self, key: str, body: bytes) -> int:
+    def _receive(self, key: str, body: bytes, authorization: str) -> int:
         with self._lock:
             self.posts.append((key, body))
+            if self.token and authorization != f"Bearer {self.token}":
+                return 401
             if self.always is not None:
                 return self.always
             if len(self.posts) <= len(self.failures):
@@ -62,7 +70,11 @@ class BillingReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
-                status = receiver._receive(self.headers.get("Idempotency-Key", ""), body)
+                status = receiver._receive(
+                    self.headers.get("Idempotency-Key", ""),
+                    body,
+                    self.headers.get("Authorization", ""),
+                )
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
