@@ -1,4 +1,8 @@
-"""ETag and Cache-Control for the lookup path, so a CDN or a browser absorbs repeated checks."""
+"""ETag and Cache-Control for the lookup path, so a CDN or a browser absorbs repeated checks.
+
+The lookup, autocomplete and resolve answers, the queue schedule and template, the calendar
+feeds and the region page all carry both; `If-None-Match` with the current tag gets a 304.
+"""
 
 import datetime as dt
 import hashlib
@@ -25,15 +29,36 @@ def cached_json(
     """
     body = msgspec.json.encode(payload)
     source = body if tagged is None else msgspec.json.encode(tagged)
-    etag = '"' + hashlib.blake2b(source, digest_size=12).hexdigest() + '"'
-    headers = {
+    return conditional_response(
+        request, body, media_type="application/json", max_age=max_age, tag_source=source
+    )
+
+
+def conditional_response(
+    request: Request[Any, Any, Any],
+    body: bytes,
+    *,
+    media_type: str,
+    max_age: int = MAX_AGE_SECONDS,
+    tag_source: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """Answer `body` with an ETag of `tag_source` (the body by default) and Cache-Control, or
+    304 without a body when the request's If-None-Match already names that tag."""
+    etag = (
+        '"'
+        + hashlib.blake2b(body if tag_source is None else tag_source, digest_size=12).hexdigest()
+        + '"'
+    )
+    all_headers = {
+        **(headers or {}),
         "ETag": etag,
         "Cache-Control": f"public, max-age={max(0, max_age)}",
         "Vary": "Accept-Language",
     }
     if etag in _client_tags(request):
-        return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=body, media_type="application/json", headers=headers)
+        return Response(content=b"", status_code=304, headers=all_headers)
+    return Response(content=body, media_type=media_type, headers=all_headers)
 
 
 def seconds_until(now: dt.datetime, *instants: dt.datetime | None) -> int:

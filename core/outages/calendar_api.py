@@ -4,12 +4,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.addresses.service import BuildingMatch, building_by_id
 from core.deps import parse_at, region_settings
+from core.http_cache import conditional_response
 from core.i18n import negotiate_locale
 from core.outages.calendar import CalendarFeed, QueueSchedules, calendar_ics
 from core.plugins import PluginRegistry
@@ -52,7 +54,7 @@ class CalendarController(Controller):
         config = region_settings(settings, registry, region)
         locale = negotiate_locale(request.headers.get("accept-language"), lang)
         feed = await queue_feed(session, config, known_queue(config, queue), parse_at(at), locale)
-        return calendar_response(feed, locale, f"{region}-{feed.queues[0].queue}.ics")
+        return calendar_response(request, feed, locale, f"{region}-{feed.queues[0].queue}.ics")
 
     @get(
         "/buildings/{building_id:int}/calendar.ics",
@@ -83,7 +85,7 @@ class CalendarController(Controller):
             request.app.state.indexes.address.region(region), region, building_id
         )
         feed = await building_feed(session, config, building, parse_at(at), locale)
-        return calendar_response(feed, locale, f"{region}-building-{building_id}.ics")
+        return calendar_response(request, feed, locale, f"{region}-building-{building_id}.ics")
 
 
 async def queue_feed(
@@ -134,11 +136,16 @@ async def _queue_schedules(
     )
 
 
-def calendar_response(feed: CalendarFeed, locale: str, filename: str) -> Response[bytes]:
-    body = calendar_ics(feed, locale=locale, stamp=now_utc())
-    return Response(
-        body,
+def calendar_response(
+    request: Request[Any, Any, Any], feed: CalendarFeed, locale: str, filename: str
+) -> Response[bytes]:
+    """Answer the feed with an ETag of its content, so a calendar app's hourly refresh of an
+    unchanged feed gets a 304. The tag leaves out DTSTAMP, which is the time of each request."""
+    return conditional_response(
+        request,
+        calendar_ics(feed, locale=locale, stamp=now_utc()),
         media_type=CALENDAR_MEDIA_TYPE,
+        tag_source=msgspec.json.encode((feed, locale)),
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
 

@@ -4,11 +4,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deps import parse_date, region_settings, require_staff
 from core.errors import PayloadTooLargeError
+from core.http_cache import cached_json
 from core.plugins import PluginRegistry
 from core.schedules import versions, views
 from core.schedules.schemas import ImportReport, QueueDayOut, VersionOut, WeeklyTemplateOut
@@ -23,6 +25,7 @@ class QueueScheduleController(Controller):
 
     @get(
         "/{queue:str}/schedule",
+        responses={200: ResponseSpec(data_container=QueueDayOut, description="The queue's day")},
         operation_id="getQueueSchedule",
         summary="One queue's schedule on one date",
     )
@@ -33,16 +36,20 @@ class QueueScheduleController(Controller):
         session: AsyncSession,
         settings: Settings,
         registry: PluginRegistry,
+        request: Request[Any, Any, Any],
         date: str | None = Parameter(
             default=None, description="Local date YYYY-MM-DD; today by default."
         ),
-    ) -> QueueDayOut:
+    ) -> Response[bytes]:
         config = region_settings(settings, registry, region)
         day = parse_date(date, default=local_day(now_utc()))
-        return await views.queue_day(session, config, queue, day)
+        return cached_json(request, await views.queue_day(session, config, queue, day))
 
     @get(
         "/{queue:str}/template",
+        responses={
+            200: ResponseSpec(data_container=WeeklyTemplateOut, description="The weekly template")
+        },
         operation_id="getQueueTemplate",
         summary="One queue's weekly template of possible outages",
     )
@@ -53,9 +60,11 @@ class QueueScheduleController(Controller):
         session: AsyncSession,
         settings: Settings,
         registry: PluginRegistry,
-    ) -> WeeklyTemplateOut:
+        request: Request[Any, Any, Any],
+    ) -> Response[bytes]:
         config = region_settings(settings, registry, region)
-        return await versions.weekly_template(session, config, views.known_queue(config, queue))
+        template = await versions.weekly_template(session, config, views.known_queue(config, queue))
+        return cached_json(request, template)
 
 
 class ScheduleVersionController(Controller):

@@ -21,6 +21,7 @@ from core.addresses import service as addresses
 from core.addresses.index import RegionIndex
 from core.deps import clean_text, parse_at, region_settings
 from core.errors import DsoError, StreetNotFoundError
+from core.http_cache import MAX_AGE_SECONDS, conditional_response
 from core.i18n import negotiate_locale, translate
 from core.indexes import Indexes
 from core.outages.service import lookup_with_indexes
@@ -106,7 +107,7 @@ class PageController(Controller):
         session: AsyncSession,
         settings: Settings,
         registry: PluginRegistry,
-    ) -> Response[str]:
+    ) -> Response[str] | Response[bytes]:
         base = page_base(request)
         try:
             region_settings(settings, registry, region)
@@ -118,7 +119,17 @@ class PageController(Controller):
         query = read_query(request, settings.platform.limits.max_query_chars, base["locale"])
         outcome = await search_outcome(query, request, session, region, base)
         context = region_context(region, settings, registry, base["locale"], query, outcome)
-        return render("region.html.j2", outcome.status, base, **context)
+        response = render("region.html.j2", outcome.status, base, **context)
+        if outcome.status != 200:
+            return response
+        max_age = outcome.result.max_age if outcome.result else MAX_AGE_SECONDS
+        return conditional_response(
+            request,
+            response.content.encode(),
+            media_type=MediaType.HTML,
+            max_age=max_age,
+            headers=response.headers,
+        )
 
 
 def render(template: str, status: int, base: dict[str, Any], **context: Any) -> Response[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import msgspec
 
 from core.errors import DsoError
+from core.http_cache import seconds_until
 from core.i18n import translate
 from core.outages.schemas import DayOut, OutageLookupOut, QueueOutlookOut, StateOut
 from core.schedules.schemas import IntervalOut, SourceOut
@@ -83,6 +84,8 @@ class ResultView(msgspec.Struct, frozen=True):
     outlooks: list[OutlookView]
     source_text: str
     at_text: str
+    max_age: int
+    """Seconds until the state shown changes or an outage starts, at most a minute."""
 
 
 def result_view(answer: OutageLookupOut, locale: str) -> ResultView:
@@ -98,6 +101,11 @@ def result_view(answer: OutageLookupOut, locale: str) -> ResultView:
         outlooks=outlooks,
         source_text=source_text(answer.source, today, locale),
         at_text=format_timestamp(answer.at),
+        max_age=seconds_until(
+            answer.at,
+            answer.state.until,
+            *(q.next_outage.start for q in answer.by_queue if q.next_outage is not None),
+        ),
     )
 
 
