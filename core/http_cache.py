@@ -1,6 +1,6 @@
 """ETag and Cache-Control for the lookup path, so a CDN or a browser absorbs repeated checks.
 
-The lookup, autocomplete and resolve answers, the queue schedule and template, the calendar
+The lookup, autocomplete and resolve responses, the queue schedule and template, the calendar
 feeds and the region page all carry both; `If-None-Match` with the current tag gets a 304.
 """
 
@@ -43,8 +43,8 @@ def conditional_response(
     tag_source: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
-    """Answer `body` with an ETag of `tag_source` (the body by default) and Cache-Control, or
-    304 without a body when the request's If-None-Match already names that tag."""
+    """Return `body` with an ETag of `tag_source` (the body by default) and Cache-Control, or
+    a 304 without a body when the request's If-None-Match already names that tag."""
     etag = (
         '"'
         + hashlib.blake2b(body if tag_source is None else tag_source, digest_size=12).hexdigest()

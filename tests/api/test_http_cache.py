@@ -1,4 +1,4 @@
-"""Every lookup-path answer carries an ETag and a Cache-Control, and a repeated request that
+"""Every lookup-path response carries an ETag and a Cache-Control, and a repeated request that
 names the tag gets a 304 without a body: the queue schedule and template, the calendar feeds
 and the region page, besides the lookup, autocomplete and resolve that tests/api/test_lookup.py
 and tests/api/test_fastpath.py cover."""
