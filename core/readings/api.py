@@ -175,11 +175,12 @@ class CustomerAccountController(Controller):
         phone: str,
         session: AsyncSession,
         registry: PluginRegistry,
+        request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=history.MAX_LIMIT)] = history.DEFAULT_LIMIT,
     ) -> ReadingHistoryOut:
         registry.for_region(region)
         account = await service.customer_account(session, region, account_id, phone)
-        return await history.reading_history(session, account, limit)
+        return await history.reading_history(session, account, limit, request_locale(request))
 
     @post(
         "/{account_id:int}/readings/{reading_id:int}/confirmation",

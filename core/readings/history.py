@@ -8,9 +8,20 @@ a replaced meter never shows a negative period.
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.readings import service
-from core.readings.models import Meter, MeterAccount, ReadingPhoto, ReadingSubmission
-from core.readings.schemas import ConsumptionPeriodOut, ReadingHistoryOut, ReadingRecordOut
+from core.readings import delivery, service
+from core.readings.models import (
+    Meter,
+    MeterAccount,
+    ReadingBatch,
+    ReadingPhoto,
+    ReadingSubmission,
+)
+from core.readings.schemas import (
+    ConsumptionPeriodOut,
+    DeliveryOut,
+    ReadingHistoryOut,
+    ReadingRecordOut,
+)
 from core.timezone import to_local
 
 DEFAULT_LIMIT = 12
@@ -18,9 +29,10 @@ MAX_LIMIT = 100
 
 
 async def reading_history(
-    session: AsyncSession, account: MeterAccount, limit: int = DEFAULT_LIMIT
+    session: AsyncSession, account: MeterAccount, limit: int = DEFAULT_LIMIT, locale: str = "uk"
 ) -> ReadingHistoryOut:
-    """Return the account's meters and its latest `limit` submissions and consumption periods."""
+    """Return the account's meters, its latest `limit` submissions with their delivery into
+    billing, and its latest consumption periods."""
     meters = list(
         await session.scalars(
             select(Meter)
@@ -50,11 +62,26 @@ async def reading_history(
     )
 
     photo_counts = await _photo_counts(session, [s.id for s in latest])
+    batch_ids = {s.batch_id for s in latest if s.batch_id is not None}
+    batches = {
+        batch.id: batch
+        for batch in await session.scalars(
+            select(ReadingBatch).where(ReadingBatch.id.in_(batch_ids))
+        )
+    }
     serials = {meter.id: meter.serial for meter in meters}
+    records = [
+        _record(
+            s,
+            photo_counts.get(s.id, 0),
+            delivery.delivery_out(s, batches.get(s.batch_id or 0), locale),
+        )
+        for s in latest
+    ]
     return ReadingHistoryOut(
         account_id=account.id,
         meters=[service._meter_out(meter) for meter in meters],
-        readings=[_record(s, photo_counts.get(s.id, 0)) for s in latest],
+        readings=records,
         periods=[_period(s, serials) for s in in_force if s.consumption and s.meter_id],
     )
 
@@ -70,7 +97,9 @@ async def _photo_counts(session: AsyncSession, submission_ids: list[int]) -> dic
     return {submission_id: count for submission_id, count in rows}
 
 
-def _record(submission: ReadingSubmission, photos: int) -> ReadingRecordOut:
+def _record(
+    submission: ReadingSubmission, photos: int, delivery_state: DeliveryOut | None
+) -> ReadingRecordOut:
     return ReadingRecordOut(
         id=submission.id,
         meter_id=submission.meter_id,
@@ -85,6 +114,7 @@ def _record(submission: ReadingSubmission, photos: int) -> ReadingRecordOut:
         confirmed=submission.confirmed,
         replaced_by_id=submission.replaced_by_id,
         photos=photos,
+        delivery=delivery_state,
     )
 
 

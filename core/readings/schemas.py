@@ -219,6 +219,8 @@ class ReadingRecordOut(msgspec.Struct, frozen=True):
     """A later accepted reading for the same meter and date that replaced this one."""
     photos: int
     """Number of meter photos sent with the reading."""
+    delivery: DeliveryOut | None = None
+    """Where an accepted reading is on its way into billing; None for other outcomes."""
 
 
 class ConsumptionPeriodOut(msgspec.Struct, frozen=True):

@@ -314,6 +314,26 @@ async def test_delivered_reading_shows_delivered_state(
     assert english["delivery"]["message"].startswith("Delivered to billing on")
 
 
+async def test_history_shows_delivery_state(
+    delivery_client: Any, outbox: Path, database_url: str
+) -> None:
+    accounts, headers = await accounts_in(delivery_client, outbox, ["dnipro"])
+    account = accounts["dnipro"]
+    await submit(delivery_client, "dnipro", account, headers, 1150)
+    await wait_for_value(database_url, DELIVERED, 1)
+
+    response = await delivery_client.get(
+        f"/api/v1/regions/dnipro/me/accounts/{account['id']}/readings",
+        headers={**headers, "Accept-Language": "en"},
+    )
+
+    assert response.status_code == 200, response.text
+    records = response.json()["readings"]
+    assert len(records) == 1
+    assert records[0]["delivery"]["state"] == "delivered"
+    assert records[0]["delivery"]["message"].startswith("Delivered to billing on")
+
+
 async def test_replacement_after_delivery_is_delivered_as_own_row(
     delivery_client: Any, outbox: Path, billing_root: Path, database_url: str
 ) -> None:
