@@ -40,7 +40,7 @@ class StreetAlias(msgspec.Struct, frozen=True):
 
     name: str
     former: bool = False
-    """True for a name the street no longer has, shown to customers as "(колишня ...)"."""
+    """True for a name the street no longer has, shown to customers as "(колишня назва: ...)"."""
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 

@@ -182,10 +182,10 @@ def _hit(index: RegionIndex, street_id: int, score: int, matched_key: str) -> St
 
 
 def label(street: StreetEntry, former: str | None) -> str:
-    """Return the name shown to a customer: "вул. Х (колишня Y)", with settlement or district if known."""
+    """Return the name shown to a customer: "вул. Х (колишня назва: Y)", with settlement or district if known."""
     parts = [street.name]
     if former:
-        parts.append(f"(колишня {former})")
+        parts.append(f"(колишня назва: {former})")
     place = ", ".join(
         p for p in (street.settlement, street.district and f"{street.district} р-н") if p
     )

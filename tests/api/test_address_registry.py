@@ -42,7 +42,7 @@ async def test_kyiv_former_name_finds_current_street(client: Any, cli_env: None)
     hits = await _streets(client, "kyiv", "вул. Галана Ярослава")
     assert hits[0]["name"] == "вул. Волошина Августина"
     assert hits[0]["former_name"] == "вул. Галана Ярослава"
-    assert "(колишня вул. Галана Ярослава)" in hits[0]["label"]
+    assert "(колишня назва: вул. Галана Ярослава)" in hits[0]["label"]
 
 
 async def test_kyiv_registry_merges_with_dtek_spelling(client: Any, cli_env: None) -> None:
