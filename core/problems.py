@@ -1,5 +1,6 @@
 """One handler that turns every error into RFC 9457 problem details in the request's language."""
 
+import re
 from typing import Any
 
 import msgspec
@@ -89,16 +90,17 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
     locale = request_locale(request)
     status = error.status_code
     if isinstance(error, ValidationException):
-        field = _invalid_field(error)
-        detail = translate(
-            "Parameter '{name}' is invalid: {reason}",
-            locale,
-            name=field or "-",
-            reason=str(error.detail),
-        )
+        field, detail = _validation_detail(error, locale)
         return problem_response(
             400, "invalid_query", translate("Invalid query", locale), detail, field=field
         )
+    if status == 400 and str(error.detail).startswith("JSON is malformed"):
+        detail = translate(
+            "The request body is not valid JSON ({reason}). Send a JSON object.",
+            locale,
+            reason=str(error.detail).removeprefix("JSON is malformed: "),
+        )
+        return problem_response(400, "malformed_json", translate("Malformed JSON", locale), detail)
     if status == 404:
         detail = translate(
             "Nothing is published at {path}. See /schema for the API.",
@@ -140,12 +142,42 @@ def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Resp
     return problem_response(500, "internal", translate("Internal error", locale), detail)
 
 
-def _invalid_field(error: ValidationException) -> str | None:
+# Litestar's and msgspec's validation messages, read into texts the platform translates.
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
+_VALIDATION_REASONS = (
+    (re.compile(r"Expected `str` of length <= (\d+)"), "it may have at most {limit} characters"),
+    (re.compile(r"Expected `str` of length >= (\d+)"), "it needs at least {limit} characters"),
+    (re.compile(r"Expected `int[^`]*` >= (-?\d+)"), "it must be a whole number from {limit}"),
+    (re.compile(r"Expected `int[^`]*` <= (-?\d+)"), "it must be a whole number up to {limit}"),
+    (re.compile(r"Expected `int[^`]*`, got"), "it must be a whole number"),
+    (re.compile(r"Object missing required field `([^`]+)`"), "field '{limit}' is missing"),
+    (re.compile(r"Object contains unknown field `([^`]+)`"), "field '{limit}' is unknown"),
+)
+
+
+def _validation_detail(error: ValidationException, locale: str) -> tuple[str | None, str]:
+    """Return the invalid field and a detail in the request's language that says what to send."""
+    missing = _MISSING_PARAMETER.search(str(error.detail))
+    if missing:
+        name = missing.group(1)
+        return name, translate(
+            "Parameter '{name}' is missing. Add it to the request.", locale, name=name
+        )
     extra = error.extra
-    if isinstance(extra, list) and extra and isinstance(extra[0], dict):
-        key = extra[0].get("key")
-        return str(key) if key else None
-    return None
+    entry = extra[0] if isinstance(extra, list) and extra and isinstance(extra[0], dict) else {}
+    field = str(entry["key"]) if entry.get("key") else None
+    message = str(entry.get("message", ""))
+    reason = message or str(error.detail)
+    for pattern, text in _VALIDATION_REASONS:
+        found = pattern.search(message)
+        if found:
+            limit = found.group(1) if pattern.groups else ""
+            reason = translate(text, locale, limit=limit)
+            break
+    detail = translate(
+        "Parameter '{name}' is invalid: {reason}", locale, name=field or "-", reason=reason
+    )
+    return field, detail
 
 
 def _as_text(value: Any) -> Any:

@@ -148,3 +148,54 @@ async def test_far_away_at_is_400(client: Any, at: str) -> None:
         "/api/v1/regions/kyiv/outages", params={"building_id": "1", "at": at}
     )
     _assert_problem(response, 400, "invalid_query")
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "uk", "en"),
+    [
+        (
+            "/api/v1/regions/kyiv/addresses/streets",
+            {},
+            "Параметр «q» відсутній. Додайте його до запиту.",
+            "Parameter 'q' is missing. Add it to the request.",
+        ),
+        (
+            "/api/v1/regions/kyiv/outages",
+            {"building_id": "abc"},
+            "Параметр «building_id» неправильний: це має бути ціле число",
+            "Parameter 'building_id' is invalid: it must be a whole number",
+        ),
+        (
+            "/api/v1/regions/kyiv/outages",
+            {"building_id": "-1"},
+            "Параметр «building_id» неправильний: це має бути ціле число, не менше за 1",
+            "Parameter 'building_id' is invalid: it must be a whole number from 1",
+        ),
+        (
+            "/api/v1/regions/kyiv/addresses/streets",
+            {"q": "x" * 300},
+            "Параметр «q» неправильний: він може мати щонайбільше 200 символів",
+            "Parameter 'q' is invalid: it may have at most 200 characters",
+        ),
+    ],
+)
+async def test_invalid_parameter_says_what_to_send(
+    client: Any, path: str, params: dict[str, str], uk: str, en: str
+) -> None:
+    ukrainian = await client.get(path, params=params)
+    english = await client.get(path, params={**params, "lang": "en"})
+
+    assert ukrainian.status_code == 400
+    assert ukrainian.json()["detail"] == uk
+    assert english.json()["detail"] == en
+
+
+async def test_malformed_json_body_is_localized(client: Any) -> None:
+    response = await client.post(
+        "/api/v1/auth/codes", content=b"notjson", headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+    assert response.json()["title"] == "Неправильний JSON"
+    assert response.json()["detail"].startswith("Тіло запиту не є правильним JSON")
