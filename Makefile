@@ -5,16 +5,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# `make run HOST=... PORT=...` passes them to `dso serve`. Without them on the command line the
+# server takes DSO_SERVER_HOST and DSO_SERVER_PORT, or config/platform.toml (127.0.0.1:8000).
+SERVE_ARGS := $(if $(filter command line,$(origin HOST)),--host $(HOST)) \
+	$(if $(filter command line,$(origin PORT)),--port $(PORT))
 # Development staff token for the admin endpoints of `make run`; set your own in production.
 DEV_STAFF_TOKEN ?= dev-staff-token
 
 .PHONY: run test install migrate demo lint typecheck imports bench loadtest clean
 
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT) (staff token for admin endpoints: $${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)})"
-	DSO_SECURITY_STAFF_TOKEN=$${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)} $(BIN)/dso serve --host $(HOST) --port $(PORT)
+	@echo "Staff token for the admin endpoints: $${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)}"
+	DSO_SECURITY_STAFF_TOKEN=$${DSO_SECURITY_STAFF_TOKEN:-$(DEV_STAFF_TOKEN)} $(BIN)/dso serve $(SERVE_ARGS)
 
 test: install imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

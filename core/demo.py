@@ -2,7 +2,7 @@
 
 Each plugin chooses its streets and writes the files in its own native source format; `make run`
 imports those files through the same readers as real ones. Patterns are deterministic, so two
-runs on the same day produce the same files and the second import makes no new version.
+runs on the same day produce the same schedules and the second import makes no new version.
 """
 
 import datetime as dt
@@ -13,7 +13,10 @@ import msgspec
 from core.formats.dtek import write_dtek_fact
 from core.formats.yasno import write_yasno_planned_outages
 from core.hookspecs import SourceFile
-from core.timezone import local_minute_to_utc, to_local
+from core.timezone import local_minute_to_utc, now_utc, to_local
+
+# The demo sources say they were updated at 06:00 Kyiv time on the first demo day.
+UPDATE_MINUTE = 6 * 60
 
 # Each queue is off twice a day for 3.5 hours, twelve hours apart, shifted by 30 minutes per
 # queue and per day, so neighbouring queues and consecutive days differ.
@@ -72,6 +75,12 @@ def assign_queues(
     return assigned
 
 
+def demo_update_time(today: dt.date) -> dt.datetime:
+    """Return 06:00 Kyiv time on `today`, or the current minute when that is still ahead."""
+    current_minute = now_utc().replace(second=0, microsecond=0)
+    return min(local_minute_to_utc(today, UPDATE_MINUTE), current_minute)
+
+
 def demo_sources(
     region: str,
     today: dt.date,
@@ -85,7 +94,7 @@ def demo_sources(
     `addresses` maps a settlement (None where the region has no settlement step) to streets and
     their house numbers. Each street becomes a DTEK `getHomeNum` answer.
     """
-    updated = local_minute_to_utc(today, 6 * 60)
+    updated = demo_update_time(today)
     days = demo_days(today, queues)
     files = [
         SourceFile(

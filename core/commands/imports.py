@@ -5,17 +5,21 @@ import datetime as dt
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.addresses.importer import AddressImportReport
 from core.addresses.importer import import_addresses as store_addresses
+from core.addresses.models import Building, Street
 from core.addresses.service import read_address_files
 from core.db import create_engine, session_factory
 from core.deps import parse_date
 from core.errors import UnreadableFileError
 from core.hookspecs import SourceFile
 from core.plugins import PluginRegistry, build_plugin_manager
+from core.schedules.models import ScheduleVersion
 from core.schedules.schemas import ImportReport
 from core.schedules.service import SourceUpload, read_uploads
 from core.schedules.service import import_schedule as store_schedule
@@ -61,7 +65,10 @@ async def import_addresses(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """Import every enabled region's demo files through the same readers as real files."""
+    """Import every enabled region's demo files through the same readers as real files.
+
+    A region that already holds real data keeps it: see `_load_region_demo` for the rule.
+    """
     registry = build_plugin_manager(settings)
     today = parse_date(args.date, default=local_day(now_utc()))
     async with _session(settings) as session:
@@ -70,9 +77,19 @@ async def load_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _RealDataFound(Exception):
+    """The region holds data that the demo files did not write, so the demo must not load."""
+
+
 async def _load_region_demo(
     session: AsyncSession, registry: PluginRegistry, settings: Settings, region: str, today: dt.date
 ) -> None:
+    """Import one region's demo files unless the region holds real data.
+
+    Real data is a schedule version from a file other than the demo's, or, in a region that
+    already has streets, any street or building that the demo would add or change. Then the whole
+    demo of that region is rolled back, so a real import never reverts to demo queues.
+    """
     hooks = registry.for_region(region)
     config = settings.regions[region]
     files: list[SourceFile] = await hooks.call(
@@ -82,12 +99,54 @@ async def _load_region_demo(
 
     schedules = [SourceUpload(f.filename, f.content) for f in flat if f.kind == "schedule"]
     parsed = await read_uploads(hooks, config, schedules)
-    async with session.begin():
-        report = await store_schedule(session, config, parsed)
-        for source in (f for f in flat if f.kind == "addresses"):
-            for batch in await read_address_files(hooks, [source], dict(source.context)):
-                await store_addresses(session, hooks, config, batch)
+    try:
+        async with session.begin():
+            await _check_no_real_schedules(session, region, {u.filename for u in schedules})
+            before = await _address_snapshot(session, region)
+            for source in (f for f in flat if f.kind == "addresses"):
+                for batch in await read_address_files(hooks, [source], dict(source.context)):
+                    await store_addresses(session, hooks, config, batch)
+            if before[0] and await _address_snapshot(session, region) != before:
+                raise _RealDataFound(f"region {region} already has addresses")
+            report = await store_schedule(session, config, parsed)
+    except _RealDataFound as found:
+        print(f"{found}; demo data skipped")
+        return
     print_schedule_report(report)
+
+
+async def _check_no_real_schedules(
+    session: AsyncSession, region: str, demo_files: set[str]
+) -> None:
+    real = await session.scalar(
+        select(ScheduleVersion.id)
+        .where(ScheduleVersion.region == region, ScheduleVersion.filename.not_in(demo_files))
+        .limit(1)
+    )
+    if real is not None:
+        raise _RealDataFound(f"region {region} already has schedules from real files")
+
+
+async def _address_snapshot(
+    session: AsyncSession, region: str
+) -> tuple[list[int], list[tuple[Any, ...]]]:
+    """Return the region's street ids and its buildings with the queues and operator they carry."""
+    streets = await session.scalars(
+        select(Street.id).where(Street.region == region).order_by(Street.id)
+    )
+    buildings = await session.execute(
+        select(
+            Building.id,
+            Building.street_id,
+            Building.number,
+            Building.queues,
+            Building.other_operator,
+        )
+        .join(Street, Building.street_id == Street.id)
+        .where(Street.region == region)
+        .order_by(Building.id)
+    )
+    return list(streets), [tuple(row) for row in buildings]
 
 
 def print_schedule_report(report: ImportReport) -> None:
