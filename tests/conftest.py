@@ -2,6 +2,8 @@
 
 import asyncio
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -64,13 +66,24 @@ async def _reset_schema(url: str) -> None:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run, which each test copies instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    # Fold the write-ahead log into the file, so copying the file alone copies everything.
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture(params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a fresh SQLite file, or the PostgreSQL test database emptied."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-        migrate.upgrade(url)
-        return url
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
 
     url: str = request.getfixturevalue("_postgres_migrated")
     asyncio.run(_empty_tables(url))
