@@ -5,13 +5,15 @@ with SIGKILL at the named point, exactly as the kernel would kill it, and the te
 a fresh process does next.
 """
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,10 +71,25 @@ class DsoProcess:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, description: str) -> None:
-    """Poll `condition` every 0.1 s until it is true; fail naming `description` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {description}")
-        time.sleep(0.1)
+async def wait_killed(process: DsoProcess, crash_at: str) -> None:
+    """Wait up to 30 s for the child to exit; fail unless SIGKILL at `crash_at` ended it."""
+    for _ in range(600):
+        if process.returncode is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert process.returncode == -signal.SIGKILL, (
+        f"the process should have been killed at {crash_at}; output:\n{process.output()}"
+    )
+
+
+async def wait_ready(client: httpx.AsyncClient, process: DsoProcess) -> None:
+    """Wait up to 60 s until a `dso serve` child answers /health/ready with 200."""
+    for _ in range(600):
+        assert process.returncode is None, f"`dso serve` exited early:\n{process.output()}"
+        try:
+            if (await client.get("/health/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"`dso serve` never became ready:\n{process.output()}")

@@ -8,7 +8,6 @@ timeout returns it to the queue.
 """
 
 import asyncio
-import signal
 from pathlib import Path
 
 import httpx
@@ -25,7 +24,7 @@ from tests.notifications.conftest import (
     subscribe_both,
 )
 from tests.notifications.receivers import SmtpReceiver, WebhookReceiver, free_port, wait_until
-from tests.processes import DsoProcess
+from tests.processes import DsoProcess, wait_killed, wait_ready
 
 DELIVERED = "SELECT count(*) FROM notification_deliveries"
 YASNO_NAME = "yasno.json"
@@ -77,16 +76,6 @@ def _start_worker(env: dict[str, str], log: Path, crash_at: str | None) -> DsoPr
     return DsoProcess(["worker", "--threads", "2"], {**env, **extra}, log)
 
 
-async def _wait_killed(process: DsoProcess, crash_at: str) -> None:
-    for _ in range(600):
-        if process.returncode is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert process.returncode == -signal.SIGKILL, (
-        f"the worker should have been killed at {crash_at}; output:\n{process.output()}"
-    )
-
-
 @pytest.mark.parametrize("crash_at", ["notification.before_send", "notification.after_send"])
 async def test_killed_redis_worker_delivers_once(
     database_url: str,
@@ -107,7 +96,7 @@ async def test_killed_redis_worker_delivers_once(
     await _accept_change_in_outbox(database_url, redis_namespace, webhook)
 
     first = _start_worker(env, tmp_path / "worker-1.log", crash_at)
-    await _wait_killed(first, crash_at)
+    await wait_killed(first, crash_at)
     sent_before_restart = webhook.count() + smtp.count()
     assert await scalar(database_url, DELIVERED) == 0
 
@@ -143,7 +132,7 @@ async def test_killed_embedded_server_delivers_once(
     )
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            await _wait_ready(client, first)
+            await wait_ready(client, first)
             await subscribe_both(client, webhook, queue="36.1")
             response = await client.post(
                 "/api/v1/admin/regions/kyiv/schedules",
@@ -152,7 +141,7 @@ async def test_killed_embedded_server_delivers_once(
                 headers=staff_headers(),
             )
             assert response.status_code == 200, response.text
-        await _wait_killed(first, "notification.before_send")
+        await wait_killed(first, "notification.before_send")
     finally:
         first.kill()
     assert webhook.count() == 0
@@ -161,7 +150,7 @@ async def test_killed_embedded_server_delivers_once(
     second = DsoProcess(serve, env, tmp_path / "serve-2.log")
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            await _wait_ready(client, second)
+            await wait_ready(client, second)
         await wait_until(lambda: webhook.count() >= 1 and smtp.count() >= 1, timeout=60)
         await _wait_recorded(database_url, 2)
         await asyncio.sleep(2.5)
@@ -170,18 +159,6 @@ async def test_killed_embedded_server_delivers_once(
 
     _assert_once_per_receiver(webhook, smtp, "notification.before_send", 0)
     assert await scalar(database_url, DELIVERED) == 2
-
-
-async def _wait_ready(client: httpx.AsyncClient, process: DsoProcess) -> None:
-    for _ in range(600):
-        assert process.returncode is None, f"`dso serve` exited early:\n{process.output()}"
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"`dso serve` never became ready:\n{process.output()}")
 
 
 async def _wait_recorded(database_url: str, count: int) -> None:

@@ -114,18 +114,29 @@ def billing_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def extra_delivery_env() -> dict[str, str]:
+    """More environment variables of the delivery app; a test parametrizes this to add some."""
+    return {}
+
+
+@pytest.fixture
 async def delivery_client(
     database_url: str,
     smtp: SmtpReceiver,
     billing: BillingReceiver,
     billing_root: Path,
+    extra_delivery_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """The embedded app with every region's destination pointed at a local receiver or folder."""
     # Imported here: the helpers import this module's account steps.
     from tests.readings.delivery_helpers import app_environ, destinations_env, fast_jobs_env
 
-    env = {**fast_jobs_env(), **destinations_env(billing_root, smtp, billing)}
+    env = {
+        **fast_jobs_env(),
+        **destinations_env(billing_root, smtp, billing),
+        **extra_delivery_env,
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = load_settings(environ=app_environ(database_url, env))

@@ -179,26 +179,15 @@ async def test_http_batch_is_json_with_idempotency_key(
 
 
 @pytest.mark.parametrize("billing", [{"token": "odesa-billing-token"}], indirect=True)
+@pytest.mark.parametrize(
+    "extra_delivery_env", [{"DSO_REGION_ODESA_READINGS_DELIVERY_TOKEN": "odesa-billing-token"}]
+)
 async def test_http_sends_bearer_token(
-    database_url: str,
-    smtp: SmtpReceiver,
-    billing: BillingReceiver,
-    billing_root: Path,
-    outbox: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    delivery_client: Any, outbox: Path, billing: BillingReceiver, database_url: str
 ) -> None:
-    env = {
-        **fast_jobs_env(),
-        **destinations_env(billing_root, smtp, billing),
-        "DSO_REGION_ODESA_READINGS_DELIVERY_TOKEN": "odesa-billing-token",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    settings = load_settings(environ=app_environ(database_url, env))
-    async with AsyncTestClient(app=create_app(settings)) as client:
-        accounts, headers = await accounts_in(client, outbox, ["odesa"])
-        await submit(client, "odesa", accounts["odesa"], headers, 1150)
-        await wait_for_value(database_url, DELIVERED, 1)
+    accounts, headers = await accounts_in(delivery_client, outbox, ["odesa"])
+    await submit(delivery_client, "odesa", accounts["odesa"], headers, 1150)
+    await wait_for_value(database_url, DELIVERED, 1)
 
     assert billing.post_count() == 1
     assert len(billing.kept_reading_ids()) == 1

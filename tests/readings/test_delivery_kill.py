@@ -9,7 +9,6 @@ HTTP endpoint keeps one request per `Idempotency-Key` and the mailbox one messag
 """
 
 import asyncio
-import signal
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from core.app import create_app
 from core.settings import load_settings
 from tests.conftest import REDIS_URL
 from tests.notifications.receivers import SmtpReceiver, free_port
-from tests.processes import DsoProcess
+from tests.processes import DsoProcess, wait_killed, wait_ready
 from tests.readings.delivery_helpers import (
     accounts_in,
     app_environ,
@@ -63,16 +62,6 @@ async def _accept_readings(environ: dict[str, str], outbox: Path, regions: list[
         ]
 
 
-async def _wait_killed(process: DsoProcess, point: str) -> None:
-    for _ in range(600):
-        if process.returncode is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert process.returncode == -signal.SIGKILL, (
-        f"the process should have been killed at {point}; output:\n{process.output()}"
-    )
-
-
 def _assert_each_reading_once(
     root: Path, smtp: SmtpReceiver, billing: BillingReceiver, ids: dict[str, int]
 ) -> None:
@@ -112,7 +101,7 @@ async def test_worker_killed_after_delivery_delivers_once(
         {**env, "DSO_CRASH_AT": "readings.after_delivery"},
         tmp_path / "worker-1.log",
     )
-    await _wait_killed(first, "readings.after_delivery")
+    await wait_killed(first, "readings.after_delivery")
     taken = billing.post_count() + smtp.count() + len(list(root.glob("*/*.csv")))
     assert taken == 1
 
@@ -165,7 +154,7 @@ async def test_worker_killed_before_delivery_sends_no_duplicate(
         {**env, "DSO_CRASH_AT": "readings.before_delivery"},
         tmp_path / "worker-1.log",
     )
-    await _wait_killed(first, "readings.before_delivery")
+    await wait_killed(first, "readings.before_delivery")
     second = DsoProcess(["worker", "--threads", "2"], env, tmp_path / "worker-2.log")
     try:
         await wait_for_value(database_url, DELIVERED, 3, timeout=60)
@@ -205,29 +194,17 @@ async def test_embedded_server_killed_after_delivery_delivers_once(
         serve, {**env, "DSO_CRASH_AT": "readings.after_delivery"}, tmp_path / "serve-1.log"
     )
     try:
-        await _wait_killed(first, "readings.after_delivery")
+        await wait_killed(first, "readings.after_delivery")
     finally:
         first.kill()
 
     second = DsoProcess(serve, env, tmp_path / "serve-2.log")
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            await _wait_ready(client, second)
+            await wait_ready(client, second)
         await wait_for_value(database_url, DELIVERED, 3, timeout=60)
         await asyncio.sleep(1.5)
     finally:
         second.stop()
 
     _assert_each_reading_once(root, smtp, billing, ids)
-
-
-async def _wait_ready(client: httpx.AsyncClient, process: DsoProcess) -> None:
-    for _ in range(600):
-        assert process.returncode is None, f"`dso serve` exited early:\n{process.output()}"
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"`dso serve` never became ready:\n{process.output()}")
