@@ -6,7 +6,7 @@ which a power cut or the kernel's OOM killer never does. A process started with
 test can kill a worker exactly between two steps, such as after a billing system took a batch
 and before the platform recorded it. The test then starts it again without the variable.
 
-The names in use are listed in `POINTS`; an unknown name in the variable is a configuration
+The names in use are listed in `POINTS`. An unknown name in the variable is a configuration
 error, so a typo cannot make a crash test pass by never crashing. Without the variable a call
 is one comparison.
 """

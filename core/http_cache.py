@@ -1,7 +1,7 @@
 """ETag and Cache-Control for the lookup path, so a CDN or a browser absorbs repeated checks.
 
 The lookup, autocomplete and resolve responses, the queue schedule and template, the calendar
-feeds and the region page all carry both; `If-None-Match` with the current tag gets a 304.
+feeds and the region page all carry both. `If-None-Match` with the current tag gets a 304.
 """
 
 import datetime as dt

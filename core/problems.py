@@ -156,7 +156,7 @@ _VALIDATION_REASONS = (
 
 
 def _validation_detail(error: ValidationException, locale: str) -> tuple[str | None, str]:
-    """Return the invalid field and a detail in the request's language that says what to send."""
+    """Return the invalid field and a detail in the request's language that names what to send."""
     missing = _MISSING_PARAMETER.search(str(error.detail))
     if missing:
         name = missing.group(1)

@@ -117,7 +117,7 @@ DELIVERY_KINDS = ("email", "csv", "http")
 
 
 class ReadingsDeliverySettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Where accepted meter readings of a region go: its billing's mailbox, file drop or HTTP API."""
+    """The destination of a region's accepted meter readings: its billing's mailbox, file drop or HTTP API."""
 
     kind: str
     """`email` (one message per batch over SMTP), `csv` (a file per batch) or `http` (a JSON POST)."""

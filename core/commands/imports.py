@@ -67,7 +67,7 @@ async def import_addresses(settings: Settings, args: argparse.Namespace) -> int:
 async def load_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Import every enabled region's demo files through the same readers as real files.
 
-    A region that already holds real data keeps it: see `_load_region_demo` for the rule.
+    A region that already contains real data keeps it: see `_load_region_demo` for the rule.
     """
     registry = build_plugin_manager(settings)
     today = parse_date(args.date, default=local_day(now_utc()))
@@ -78,13 +78,13 @@ async def load_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 class _RealDataFound(Exception):
-    """The region holds data that the demo files did not write, so the demo must not load."""
+    """The region contains data that the demo files did not write, so the demo must not load."""
 
 
 async def _load_region_demo(
     session: AsyncSession, registry: PluginRegistry, settings: Settings, region: str, today: dt.date
 ) -> None:
-    """Import one region's demo files unless the region holds real data.
+    """Import one region's demo files unless the region contains real data.
 
     Real data is a schedule version from a file other than the demo's, or, in a region that
     already has streets, any street or building that the demo would add or change. Then the whole

@@ -61,7 +61,7 @@ class NotificationSettings(msgspec.Struct, frozen=True):
     max_backoff_seconds: float = 3600.0
     """Maximum retry delay, in seconds."""
     claim_seconds: float = 120.0
-    """How long a job that sends a notification holds it, in seconds; longer than the slowest
+    """How long a job that sends a notification keeps its claim, in seconds; longer than the slowest
     send (the SMTP timeout). A job killed while sending keeps the claim until it runs out."""
 
     @classmethod
@@ -159,7 +159,7 @@ def send_email(outgoing: Outgoing, config: NotificationSettings) -> str:
 
 
 def send_smtp(message: EmailMessage, config: NotificationSettings) -> str:
-    """Send one e-mail through the configured SMTP server and return its answer (blocking).
+    """Send one e-mail through the configured SMTP server and return its reply (blocking).
 
     With `smtp_starttls` the connection is upgraded and the server's certificate checked before
     anything is sent. Raise `DeliveryError` when a retry may succeed, else `PermanentDeliveryError`.

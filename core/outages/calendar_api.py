@@ -139,7 +139,7 @@ async def _queue_schedules(
 def calendar_response(
     request: Request[Any, Any, Any], feed: CalendarFeed, locale: str, filename: str
 ) -> Response[bytes]:
-    """Answer the feed with an ETag of its content, so a calendar app's hourly refresh of an
+    """Return the feed with an ETag of its content, so a calendar app's hourly refresh of an
     unchanged feed gets a 304. The tag leaves out DTSTAMP, which is the time of each request."""
     return conditional_response(
         request,

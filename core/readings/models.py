@@ -159,7 +159,7 @@ class ReadingBatch(Base):
     # What kind of error `last_error` is, for the customer's text: `unreachable`, `rejected`,
     # `storage` or `not_configured`.
     error_reason: Mapped[str | None] = mapped_column(String(20), default=None)
-    # The destination's answer, such as `HTTP 201`, `SMTP 250` or the written file name.
+    # The destination's response, such as `HTTP 201`, `SMTP 250` or the written file name.
     response: Mapped[str | None] = mapped_column(String(200), default=None)
 
 

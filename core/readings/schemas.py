@@ -158,7 +158,7 @@ class ReadingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class DeliveryOut(msgspec.Struct, frozen=True):
-    """Where an accepted reading is on its way into the region's billing."""
+    """The progress of an accepted reading into the region's billing."""
 
     state: str
     """`accepted` (waiting for delivery), `delivered`, `retrying`, `failed` (given up) or
@@ -168,7 +168,7 @@ class DeliveryOut(msgspec.Struct, frozen=True):
     delivered_at: dt.datetime | None = None
     """When billing took the reading, with the Kyiv offset."""
     last_error: str | None = None
-    """Why the last delivery attempt failed, in plain words, for `retrying` and `failed`."""
+    """The reason the last delivery attempt failed, in plain words, for `retrying` and `failed`."""
 
 
 class ReadingOut(msgspec.Struct, frozen=True):
@@ -220,7 +220,7 @@ class ReadingRecordOut(msgspec.Struct, frozen=True):
     photos: int
     """Number of meter photos sent with the reading."""
     delivery: DeliveryOut | None = None
-    """Where an accepted reading is on its way into billing; None for other outcomes."""
+    """The progress of an accepted reading into billing; None for other outcomes."""
 
 
 class ConsumptionPeriodOut(msgspec.Struct, frozen=True):
